@@ -1,0 +1,18 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["node_modules/**", "bin/**", "tools/**"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        rules: {
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            "no-console": ["error", { allow: ["error", "warn"] }],
+        },
+    },
+    {
+        files: ["emulator/main.ts", "test/bench/**", "scripts/**", "test/bed/**"],
+        rules: { "no-console": "off" },
+    },
+);
