@@ -22,14 +22,14 @@ log() { echo "[toolchain +$(( $(date +%s) - START ))s] $*" >&2; }
 GO_BUILD=(go build -trimpath -mod=mod)
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=mod"
 
-# pulumi on PATH fits when it is v3 and not older than the SDK we pin.
+# A pulumi on PATH fits when it is v3 and not older than the SDK we pin.
 pulumi_on_path() {
-  local p v
+  local p v want
   p="$(command -v pulumi 2>/dev/null)" || return 1
   case "$p" in "$CACHE"/*) return 1 ;; esac
-  v="$("$p" version 2>/dev/null | sed 's/^v//')" || return 1
-  [[ "$v" =~ ^3\.([0-9]+)\. ]] || return 1
-  (( BASH_REMATCH[1] >= ${PULUMI_VERSION#3.} + 0 )) 2>/dev/null || [[ "${BASH_REMATCH[1]}" -ge "$(echo "$PULUMI_VERSION" | cut -d. -f2)" ]] || return 1
+  v="$("$p" version 2>/dev/null)" || return 1
+  want="$(echo "$PULUMI_VERSION" | cut -d. -f2)"
+  [[ "$v" =~ ^v?3\.([0-9]+)\. ]] && (( BASH_REMATCH[1] >= want )) || return 1
   echo "$p"
 }
 

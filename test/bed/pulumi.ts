@@ -1,0 +1,230 @@
+// Runs a Pulumi program directory through the real engine: the Pulumi CLI with a
+// file backend in a temporary directory, a passphrase secrets provider, no update
+// checks and no plugin downloads.
+//
+// The program runs as an Automation API inline program (the CLI's `--client`
+// mode): the Node.js language host is a Go module the proxy does not serve, so
+// the engine dials this process instead of launching it. Everything else (the
+// engine, state, secrets, diffs, the Kubernetes provider, the dynamic-provider
+// host) is the real thing.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+    ConfigMap,
+    EngineEvent,
+    LocalWorkspace,
+    OutputMap,
+    PulumiCommand,
+    Stack,
+} from "@pulumi/pulumi/automation";
+import { repoRoot, toolchain } from "./toolchain";
+
+/** What a run of preview/up/refresh/destroy produced. */
+export interface RunResult {
+    /** The engine's events, in order. */
+    readonly events: EngineEvent[];
+    /** Everything the CLI printed. */
+    readonly stdout: string;
+    /** Operation counts by kind ("create", "update", "same", ...). */
+    readonly changes: Record<string, number>;
+    /** Resource steps (op, urn, type, diffs) excluding "same". */
+    readonly steps: Step[];
+}
+
+/** One planned or applied change to a resource. */
+export interface Step {
+    readonly op: string;
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly diffs: string[];
+    readonly detailedDiff?: Record<string, { kind: string; inputDiff: boolean }>;
+}
+
+/** A Pulumi home, file backend and passphrase, shared by the stacks of one test run. */
+export class PulumiSandbox {
+    readonly dir: string;
+    readonly envVars: Record<string, string>;
+    private readonly command: Promise<PulumiCommand>;
+
+    constructor(extraEnv: Record<string, string> = {}) {
+        const tools = toolchain();
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "icr-pulumi-"));
+        const home = path.join(this.dir, "home");
+        const backend = path.join(this.dir, "state");
+        fs.mkdirSync(home, { recursive: true });
+        fs.mkdirSync(backend, { recursive: true });
+        // Plugins come from the shared cache, where the provider sits under its exact version.
+        fs.symlinkSync(path.join(tools.pulumiHome, "plugins"), path.join(home, "plugins"));
+        this.envVars = {
+            PULUMI_HOME: home,
+            PULUMI_BACKEND_URL: `file://${backend}`,
+            PULUMI_CONFIG_PASSPHRASE: "test-bed-passphrase",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+            PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
+            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+            ...extraEnv,
+        };
+        this.command = PulumiCommand.get({ root: path.dirname(path.dirname(tools.pulumi)), skipVersionCheck: true });
+    }
+
+    /** The directory holding the encrypted state files. */
+    get backendDir(): string {
+        return path.join(this.dir, "state");
+    }
+
+    /** Creates (or selects) a stack for the program in `programDir`. */
+    async stack(programDir: string, stackName: string, config: ConfigMap = {}): Promise<ProgramStack> {
+        const abs = path.resolve(repoRoot, programDir);
+        // The CLI writes Pulumi.<stack>.yaml next to Pulumi.yaml: use a scratch copy of the
+        // project file so the repository stays clean. node_modules is linked so the
+        // dynamic-provider host resolves @pulumi/pulumi and axios as in the project.
+        const workDir = fs.mkdtempSync(path.join(this.dir, `${path.basename(abs)}-`));
+        fs.copyFileSync(path.join(abs, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+        const stackFile = `Pulumi.${stackName}.yaml`;
+        if (fs.existsSync(path.join(abs, stackFile))) {
+            fs.copyFileSync(path.join(abs, stackFile), path.join(workDir, stackFile));
+        }
+        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(workDir, "node_modules"));
+        const stack = await LocalWorkspace.createOrSelectStack(
+            { stackName, projectName: readProjectName(abs), program: () => runProgram(abs) },
+            { workDir, envVars: this.envVars, pulumiCommand: await this.command },
+        );
+        await stack.setAllConfig(config);
+        return new ProgramStack(stack, this);
+    }
+
+    /** Removes the sandbox directory. */
+    dispose(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** A stack of one program, with the operations tests need. */
+export class ProgramStack {
+    constructor(
+        readonly stack: Stack,
+        readonly sandbox: PulumiSandbox,
+    ) {}
+
+    async preview(opts: { diff?: boolean } = {}): Promise<RunResult> {
+        return run((onEvent, onOutput) => this.stack.preview({ onEvent, onOutput, diff: opts.diff ?? true }));
+    }
+
+    async up(): Promise<RunResult & { outputs: OutputMap }> {
+        let outputs: OutputMap = {};
+        const r = await run(async (onEvent, onOutput) => {
+            const res = await this.stack.up({ onEvent, onOutput, diff: true });
+            outputs = res.outputs;
+        });
+        return { ...r, outputs };
+    }
+
+    async refresh(): Promise<RunResult> {
+        return run((onEvent, onOutput) => this.stack.refresh({ onEvent, onOutput }));
+    }
+
+    async destroy(): Promise<RunResult> {
+        return run((onEvent, onOutput) => this.stack.destroy({ onEvent, onOutput }));
+    }
+
+    async setConfig(config: ConfigMap): Promise<void> {
+        await this.stack.setAllConfig(config);
+    }
+
+    /** `pulumi stack export` as text: what a user would paste into a bug report. */
+    async exportText(): Promise<string> {
+        return JSON.stringify(await this.stack.exportStack());
+    }
+
+    /** The resources in state. */
+    async resources(): Promise<StateResource[]> {
+        const d = await this.stack.exportStack();
+        return (d.deployment.resources ?? []) as StateResource[];
+    }
+
+    async outputs(): Promise<OutputMap> {
+        return this.stack.outputs();
+    }
+}
+
+/** A resource as `pulumi stack export` shows it. */
+export interface StateResource {
+    urn: string;
+    type: string;
+    id?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+    parent?: string;
+    dependencies?: string[];
+    additionalSecretOutputs?: string[];
+}
+
+async function run(
+    op: (onEvent: (e: EngineEvent) => void, onOutput: (s: string) => void) => Promise<unknown>,
+): Promise<RunResult> {
+    const events: EngineEvent[] = [];
+    let stdout = "";
+    try {
+        await op(
+            (e) => events.push(e),
+            (s) => (stdout += s),
+        );
+    } catch (err) {
+        // Keep the engine's own words: the CLI's output holds the diagnostics.
+        const e = err instanceof Error ? err : new Error(String(err));
+        (e as Error & { result?: RunResult }).result = summarise(events, stdout);
+        throw e;
+    }
+    return summarise(events, stdout);
+}
+
+function summarise(events: EngineEvent[], stdout: string): RunResult {
+    const changes: Record<string, number> = {};
+    const steps: Step[] = [];
+    for (const e of events) {
+        const meta = e.resourcePreEvent?.metadata;
+        if (!meta) continue;
+        changes[meta.op] = (changes[meta.op] ?? 0) + 1;
+        if (meta.op === "same") continue;
+        steps.push({
+            op: meta.op,
+            urn: meta.urn,
+            type: meta.type,
+            name: meta.urn.split("::").pop() ?? "",
+            diffs: meta.diffs ?? [],
+            detailedDiff: meta.detailedDiff as Step["detailedDiff"],
+        });
+    }
+    return { events, stdout, changes, steps };
+}
+
+function readProjectName(dir: string): string {
+    const text = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+    const m = /^name:\s*(\S+)/m.exec(text);
+    if (!m) throw new Error(`${dir}/Pulumi.yaml has no name`);
+    return m[1];
+}
+
+/**
+ * Loads the program's entry module afresh (so every run re-executes it, as
+ * `pulumi up` would) and returns its exports as stack outputs.
+ */
+async function runProgram(dir: string): Promise<Record<string, unknown>> {
+    const own = ["components", "examples"].map((d) => path.join(repoRoot, d) + path.sep);
+    for (const key of Object.keys(require.cache)) {
+        if (own.some((p) => key.startsWith(p)) || key === path.join(repoRoot, "index.ts")) delete require.cache[key];
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(dir, "index.ts")) as Record<string, unknown>;
+    const exported = typeof mod.default === "function" ? await (mod.default as () => unknown)() : mod;
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
+        if (k !== "__esModule" && k !== "default") outputs[k] = v;
+    }
+    return outputs;
+}
