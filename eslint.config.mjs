@@ -12,6 +12,11 @@ export default tseslint.config(
         },
     },
     {
+        files: ["**/*.js"],
+        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" } },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
         files: ["emulator/main.ts", "test/bench/**", "scripts/**", "test/bed/**"],
         rules: { "no-console": "off" },
     },

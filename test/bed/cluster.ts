@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { freePort, Managed, startProcess, tail, waitFor } from "./processes";
+import { freePort, Managed, startProcess, waitFor } from "./processes";
 import { toolchain } from "./toolchain";
 
 /** A running control plane. */
@@ -51,16 +51,29 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
             "etcd",
             tools.etcd,
             [
-                "--data-dir", path.join(dir, "etcd"),
-                "--listen-client-urls", etcdUrl, "--advertise-client-urls", etcdUrl,
-                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", `default=${peerUrl}`,
+                "--data-dir",
+                path.join(dir, "etcd"),
+                "--listen-client-urls",
+                etcdUrl,
+                "--advertise-client-urls",
+                etcdUrl,
+                "--listen-peer-urls",
+                peerUrl,
+                "--initial-advertise-peer-urls",
+                peerUrl,
+                "--initial-cluster",
+                `default=${peerUrl}`,
                 "--unsafe-no-fsync",
             ],
             path.join(dir, "etcd.log"),
         );
         started.push(etcd);
-        await waitFor("etcd", async () => (await axios.get(`${etcdUrl}/health`, { timeout: 1000 })).status === 200, 60_000, () => tail(etcd.logFile));
+        await waitFor(
+            "etcd",
+            async () => (await axios.get(`${etcdUrl}/health`, { timeout: 1000 })).status === 200,
+            60_000,
+            etcd,
+        );
 
         // A service-account signing key pair, and a static admin token in system:masters.
         const saKey = path.join(dir, "sa.key");
@@ -68,7 +81,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         execFileSync("openssl", ["genrsa", "-out", saKey, "2048"], { stdio: "ignore" });
         execFileSync("openssl", ["rsa", "-in", saKey, "-pubout", "-out", saPub], { stdio: "ignore" });
         const token = `admin-${Math.random().toString(36).slice(2)}${Date.now()}`;
-        fs.writeFileSync(path.join(dir, "tokens.csv"), `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+        fs.writeFileSync(path.join(dir, "tokens.csv"), `${token},admin,admin,"system:masters"\n`, {
+            mode: 0o600,
+        });
         const server = `https://127.0.0.1:${apiPort}`;
         const apiserver = startProcess(
             "kube-apiserver",
@@ -99,7 +114,12 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
             validateStatus: () => true,
             timeout: 15_000,
         });
-        await waitFor("kube-apiserver /readyz", async () => (await api.get("/readyz")).status === 200, 120_000, () => tail(apiserver.logFile));
+        await waitFor(
+            "kube-apiserver /readyz",
+            async () => (await api.get("/readyz")).status === 200,
+            120_000,
+            apiserver,
+        );
 
         const kubeconfig = [
             "apiVersion: v1",
@@ -133,7 +153,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
                     `--service-account-private-key-file=${saKey}`,
                     "--leader-elect=false",
                     "--use-service-account-credentials=false",
-                    "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle",
+                    // No nodes exist: the node controllers would only log noise.
+                    "--controllers=*,-nodeipam,-nodelifecycle",
                     "--secure-port=0",
                 ],
                 path.join(dir, "kube-controller-manager.log"),
@@ -142,9 +163,10 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
             // Ready when the serviceaccount controller has given `default` its service account.
             await waitFor(
                 "kube-controller-manager (default/default service account)",
-                async () => (await api.get("/api/v1/namespaces/default/serviceaccounts/default")).status === 200,
+                async () =>
+                    (await api.get("/api/v1/namespaces/default/serviceaccounts/default")).status === 200,
                 120_000,
-                () => tail(kcm.logFile),
+                kcm,
             );
         }
         return { kubeconfigPath, kubeconfig, server, token, api, dir, stop };

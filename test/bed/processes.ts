@@ -70,17 +70,29 @@ export async function freePort(): Promise<number> {
     });
 }
 
-/** Polls `probe` until it returns true; fails after `timeoutMs` with `describe()`. */
+/**
+ * Polls `probe` until it returns true; fails after `timeoutMs`, or as soon as
+ * `proc` exits, with the tail of its log.
+ */
 export async function waitFor(
     what: string,
     probe: () => Promise<boolean>,
     timeoutMs: number,
-    describe: () => string = () => "",
+    proc?: Managed,
 ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         if (await probe().catch(() => false)) return;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${describe()}`);
+        if (proc && proc.process.exitCode !== null) {
+            throw new Error(
+                `${proc.name} exited (${proc.process.exitCode}) while waiting for ${what}:\n${tail(proc.logFile)}`,
+            );
+        }
+        if (Date.now() > deadline) {
+            throw new Error(
+                `timed out after ${timeoutMs} ms waiting for ${what}\n${proc ? tail(proc.logFile) : ""}`,
+            );
+        }
         await new Promise((r) => setTimeout(r, 200));
     }
 }

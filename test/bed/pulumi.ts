@@ -69,7 +69,10 @@ export class PulumiSandbox {
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
             ...extraEnv,
         };
-        this.command = PulumiCommand.get({ root: path.dirname(path.dirname(tools.pulumi)), skipVersionCheck: true });
+        this.command = PulumiCommand.get({
+            root: path.dirname(path.dirname(tools.pulumi)),
+            skipVersionCheck: true,
+        });
     }
 
     /** The directory holding the encrypted state files. */
@@ -215,9 +218,12 @@ function readProjectName(dir: string): string {
  * `pulumi up` would) and returns its exports as stack outputs.
  */
 async function runProgram(dir: string): Promise<Record<string, unknown>> {
-    const own = ["components", "examples"].map((d) => path.join(repoRoot, d) + path.sep);
+    const own = [dir, path.join(repoRoot, "components"), path.join(repoRoot, "examples")].map(
+        (d) => d + path.sep,
+    );
     for (const key of Object.keys(require.cache)) {
-        if (own.some((p) => key.startsWith(p)) || key === path.join(repoRoot, "index.ts")) delete require.cache[key];
+        if (own.some((p) => key.startsWith(p)) || key === path.join(repoRoot, "index.ts"))
+            delete require.cache[key];
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(dir, "index.ts")) as Record<string, unknown>;

@@ -24,7 +24,9 @@ let cached: ToolchainPaths | undefined;
 /** Resolves the toolchain; throws with the command to run when a binary is missing. */
 export function toolchain(): ToolchainPaths {
     if (cached) return cached;
-    const out = execFileSync(path.join(repoRoot, "scripts", "toolchain.sh"), ["--paths"], { encoding: "utf8" });
+    const out = execFileSync(path.join(repoRoot, "scripts", "toolchain.sh"), ["--paths"], {
+        encoding: "utf8",
+    });
     const paths = JSON.parse(out) as ToolchainPaths;
     const missing = (
         ["pulumi", "kubernetesProvider", "kubeApiserver", "kubeControllerManager", "etcd"] as const

@@ -30,7 +30,12 @@ describe("test bed", function () {
         const up = await stack.up();
 
         // THEN both exist on the API server, and the namespace got its default service account
-        expect(up.changes.create).to.equal(3); // stack, namespace, secret
+        expect(up.steps.map((s) => [s.op, s.type]).sort()).to.deep.equal([
+            ["create", "kubernetes:core/v1:Namespace"],
+            ["create", "kubernetes:core/v1:Secret"],
+            ["create", "pulumi:providers:kubernetes"],
+            ["create", "pulumi:pulumi:Stack"],
+        ]);
         const ns = await cluster.api.get("/api/v1/namespaces/bed-ns");
         expect(ns.status).to.equal(200);
         expect(up.outputs.namespaceUid.value).to.equal(ns.data.metadata.uid);
@@ -43,7 +48,9 @@ describe("test bed", function () {
             await new Promise((r) => setTimeout(r, 250));
             sa = await cluster.api.get("/api/v1/namespaces/bed-ns/serviceaccounts/default");
         }
-        expect(sa.status, "the controller manager gives new namespaces a default service account").to.equal(200);
+        expect(sa.status, "the controller manager gives new namespaces a default service account").to.equal(
+            200,
+        );
         // and the secret value is encrypted in state
         expect(await stack.exportText()).not.to.contain(greeting);
 
@@ -73,7 +80,12 @@ describe("test bed", function () {
 
         await stack.setConfig({ message: { value: "pong" } });
         const preview = await stack.preview();
-        expect(preview.steps.map((s) => [s.op, s.name])).to.deep.equal([["replace", "echo"]]);
+        // a replace is create-before-delete by default
+        expect(preview.steps.filter((s) => s.name === "echo").map((s) => s.op)).to.deep.equal([
+            "create-replacement",
+            "replace",
+            "delete-replaced",
+        ]);
 
         await stack.destroy();
         expect(await stack.resources()).to.deep.equal([]);

@@ -18,7 +18,10 @@ class EchoProvider implements pulumi.dynamic.ResourceProvider<EchoInputs, EchoOu
         };
     }
     async diff(_id: string, olds: EchoOutputs, news: EchoInputs): Promise<pulumi.dynamic.DiffResult> {
-        return { changes: olds.message !== news.message, replaces: olds.message !== news.message ? ["message"] : [] };
+        return {
+            changes: olds.message !== news.message,
+            replaces: olds.message !== news.message ? ["message"] : [],
+        };
     }
 }
 
@@ -28,7 +31,14 @@ class Echo extends pulumi.dynamic.Resource {
     declare public readonly shouted: pulumi.Output<string>;
     declare public readonly providerPid: pulumi.Output<number>;
     constructor(name: string, args: { message: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions) {
-        super(echoProvider, name, { ...args, shouted: undefined, providerPid: undefined }, opts, "bed", "Echo");
+        super(
+            echoProvider,
+            name,
+            { ...args, shouted: undefined, providerPid: undefined },
+            opts,
+            "bed",
+            "Echo",
+        );
     }
 }
 

@@ -1,0 +1,209 @@
+// Fault injection (reference §8): 429 with Retry-After in each family's error shape, 5xx,
+// latency, eventual consistency after a create, scoping by method/path, and the HTTP control API.
+import { expect } from "chai";
+import {
+    ACCOUNT_A,
+    ADMIN_KEY_A,
+    APIKEY_GRANT,
+    Harness,
+    TOKEN_CONTEXT_KEYS,
+    bearer,
+    createServiceId,
+    registryPolicy,
+    startHarness,
+    tokenFor,
+    tokenRequest,
+    waitFor,
+} from "./harness";
+
+describe("IAM emulator: fault injection", () => {
+    let h: Harness;
+    let token: string;
+    before(async () => {
+        h = await startHarness();
+        token = await tokenFor(h.http, ADMIN_KEY_A);
+    });
+    afterEach(() => h.iam.clearFaults());
+    after(async () => h.iam.close());
+
+    const list = (): Promise<import("axios").AxiosResponse> =>
+        h.http.get(`/v1/serviceids/?account_id=${ACCOUNT_A}`, bearer(token));
+
+    it("answers the token endpoint N times with 429, Retry-After and the token error shape", async () => {
+        h.iam.injectFault({
+            kind: "status",
+            status: 429,
+            times: 2,
+            retryAfterSeconds: 3,
+            pathPrefix: "/identity/token",
+        });
+        for (let i = 0; i < 2; i++) {
+            const res = await tokenRequest(h.http, { grant_type: APIKEY_GRANT, apikey: ADMIN_KEY_A });
+            expect(res.status).to.equal(429);
+            expect(res.headers["retry-after"]).to.equal("3");
+            expect(res.data.errorCode).to.match(/^BXNIM\d{4}E$/);
+            expect(res.data.errorMessage).to.be.a("string");
+            expect(Object.keys(res.data.context).sort()).to.deep.equal(TOKEN_CONTEXT_KEYS);
+        }
+        expect(
+            (await tokenRequest(h.http, { grant_type: APIKEY_GRANT, apikey: ADMIN_KEY_A })).status,
+        ).to.equal(200);
+    });
+
+    it("answers Identity calls with 429 too_many_requests in the errors[] shape", async () => {
+        h.iam.injectFault({ kind: "status", status: 429, times: 1, retryAfterSeconds: 0 });
+        const res = await list();
+        expect(res.status).to.equal(429);
+        expect(res.headers["retry-after"]).to.equal("0");
+        expect(res.data.errors[0].code).to.equal("too_many_requests");
+        expect(res.data.status_code).to.equal(429);
+        expect((await list()).status).to.equal(200);
+    });
+
+    it("answers Policy calls with 429 too_many_requests in the policy shape", async () => {
+        h.iam.injectFault({ kind: "status", status: 429, times: 1, pathPrefix: "/v1/policies" });
+        const res = await h.http.get(`/v1/policies?account_id=${ACCOUNT_A}`, bearer(token));
+        expect(res.status).to.equal(429);
+        expect(res.headers["retry-after"]).to.equal("1");
+        expect(Object.keys(res.data).sort()).to.deep.equal(["errors", "status_code", "trace"]);
+        expect(res.data.errors[0].code).to.equal("too_many_requests");
+    });
+
+    it("answers N requests with 500 and then 503, and then recovers", async () => {
+        h.iam.injectFault({ kind: "status", status: 500, times: 1 });
+        h.iam.injectFault({ kind: "status", status: 503, times: 1 });
+        expect((await list()).status).to.equal(500);
+        expect((await list()).status).to.equal(503);
+        expect((await list()).status).to.equal(200);
+    });
+
+    it("does not perform a write that was answered with a fault", async () => {
+        h.iam.injectFault({
+            kind: "status",
+            status: 503,
+            times: 1,
+            method: "POST",
+            pathPrefix: "/v1/serviceids",
+        });
+        const before = (
+            await h.http.get(
+                `/v1/serviceids/?account_id=${ACCOUNT_A}&name=faulted&pagesize=100`,
+                bearer(token),
+            )
+        ).data.serviceids.length;
+        const res = await h.http.post(
+            "/v1/serviceids/",
+            { account_id: ACCOUNT_A, name: "faulted" },
+            bearer(token),
+        );
+        expect(res.status).to.equal(503);
+        const after = (
+            await h.http.get(
+                `/v1/serviceids/?account_id=${ACCOUNT_A}&name=faulted&pagesize=100`,
+                bearer(token),
+            )
+        ).data.serviceids.length;
+        expect(after).to.equal(before);
+    });
+
+    it("limits a fault to its method and path prefix", async () => {
+        h.iam.injectFault({
+            kind: "status",
+            status: 500,
+            times: 1,
+            method: "POST",
+            pathPrefix: "/v1/policies",
+        });
+        expect((await list()).status).to.equal(200);
+        expect((await h.http.get(`/v1/policies?account_id=${ACCOUNT_A}`, bearer(token))).status).to.equal(
+            200,
+        );
+        const sid = await createServiceId(h.http, token, ACCOUNT_A, "scoped");
+        expect(
+            (await h.http.post("/v1/policies", registryPolicy(ACCOUNT_A, sid.iam_id), bearer(token))).status,
+        ).to.equal(500);
+        expect(
+            (await h.http.post("/v1/policies", registryPolicy(ACCOUNT_A, sid.iam_id), bearer(token))).status,
+        ).to.equal(201);
+    });
+
+    it("adds latency to the next N matching requests only", async () => {
+        h.iam.injectFault({ kind: "latency", ms: 150, times: 1 });
+        let t = Date.now();
+        expect((await list()).status).to.equal(200);
+        expect(Date.now() - t).to.be.at.least(140);
+        t = Date.now();
+        await list();
+        expect(Date.now() - t).to.be.below(140);
+    });
+
+    it("adds latency to every request until cleared when no count is given", async () => {
+        h.iam.injectFault({ kind: "latency", ms: 60 });
+        for (let i = 0; i < 2; i++) {
+            const t = Date.now();
+            await list();
+            expect(Date.now() - t).to.be.at.least(55);
+        }
+    });
+
+    it("hides a new service ID from GET for the next N reads (eventual consistency)", async () => {
+        h.iam.injectFault({ kind: "eventualConsistency", reads: 2 });
+        const s = await createServiceId(h.http, token, ACCOUNT_A, "eventually");
+        const statuses: number[] = [];
+        for (let i = 0; i < 3; i++)
+            statuses.push((await h.http.get(`/v1/serviceids/${s.id}`, bearer(token))).status);
+        expect(statuses).to.deep.equal([404, 404, 200]);
+    });
+
+    it("hides a new policy from GET for N milliseconds (eventual consistency)", async () => {
+        const sid = await createServiceId(h.http, token, ACCOUNT_A, "eventual-policy");
+        h.iam.injectFault({ kind: "eventualConsistency", forMs: 200, pathPrefix: "/v1/policies" });
+        const created = await h.http.post(
+            "/v1/policies",
+            registryPolicy(ACCOUNT_A, sid.iam_id),
+            bearer(token),
+        );
+        const t0 = Date.now();
+        const first = await h.http.get(`/v1/policies/${created.data.id}`, bearer(token));
+        expect(first.status).to.equal(404);
+        expect(first.data.errors[0].code).to.equal("policy_not_found");
+        await waitFor(() => Date.now() - t0 > 200, 1000);
+        expect((await h.http.get(`/v1/policies/${created.data.id}`, bearer(token))).status).to.equal(200);
+        // The scope kept service IDs readable at once.
+        const other = await createServiceId(h.http, token, ACCOUNT_A, "not-hidden");
+        expect((await h.http.get(`/v1/serviceids/${other.id}`, bearer(token))).status).to.equal(200);
+    });
+
+    it("rejects an invalid fault with a message naming the field", () => {
+        expect(() => h.iam.injectFault({ kind: "status", status: 200, times: 0 })).to.throw(
+            "invalid fault:\n - status: must be an HTTP error status such as 429, 500 or 503\n - times: must be an integer >= 1",
+        );
+    });
+
+    describe("over HTTP at /_emulator/faults", () => {
+        it("installs, lists and clears faults", async () => {
+            const add = await h.http.post("/_emulator/faults", { kind: "status", status: 503, times: 2 });
+            expect(add.status).to.equal(201);
+            const listed = await h.http.get("/_emulator/faults");
+            expect(listed.data.faults).to.deep.equal([
+                { kind: "status", status: 503, times: 2, remaining: 2 },
+            ]);
+            expect((await list()).status).to.equal(503);
+            expect((await h.http.get("/_emulator/faults")).data.faults[0].remaining).to.equal(1);
+            expect((await h.http.delete("/_emulator/faults")).status).to.equal(204);
+            expect((await list()).status).to.equal(200);
+        });
+
+        it("accepts an array of faults and rejects an invalid one with 400", async () => {
+            const add = await h.http.post("/_emulator/faults", [
+                { kind: "latency", ms: 1 },
+                { kind: "eventualConsistency", reads: 1 },
+            ]);
+            expect(add.status).to.equal(201);
+            expect(add.data.faults).to.have.length(2);
+            const bad = await h.http.post("/_emulator/faults", { kind: "explode" });
+            expect(bad.status).to.equal(400);
+            expect(bad.data.error).to.contain("kind");
+        });
+    });
+});

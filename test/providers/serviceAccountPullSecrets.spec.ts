@@ -1,0 +1,342 @@
+// The ServiceAccountPullSecrets provider's methods, called directly against a real
+// kube-apiserver + kube-controller-manager on loopback (test/bed/cluster.ts).
+import * as pulumi from "@pulumi/pulumi";
+import axios from "axios";
+import { expect } from "chai";
+import * as http from "http";
+import * as https from "https";
+import { AddressInfo } from "net";
+import { CLAIMS_ANNOTATION } from "../../components/internal/imagePullSecretList";
+import {
+    ServiceAccountPullSecretsInputs,
+    ServiceAccountPullSecretsProvider,
+    ServiceAccountPullSecretsState,
+} from "../../components/k8s/serviceAccountPullSecrets";
+import { LocalCluster, startLocalCluster } from "../bed/cluster";
+
+const provider = () => new ServiceAccountPullSecretsProvider({ pollMs: 100, client: { backoffMs: 10 } });
+
+/** Runs `check` as the engine does and returns the normalised inputs; fails on any failure. */
+async function checked(
+    p: ServiceAccountPullSecretsProvider,
+    news: Partial<ServiceAccountPullSecretsInputs>,
+): Promise<ServiceAccountPullSecretsInputs> {
+    const r = await p.check!({} as ServiceAccountPullSecretsInputs, news as ServiceAccountPullSecretsInputs);
+    expect(r.failures ?? []).to.deep.equal([]);
+    return r.inputs!;
+}
+
+describe("ServiceAccountPullSecrets provider (check and diff)", function () {
+    const p = provider();
+    const base: ServiceAccountPullSecretsState = {
+        namespace: "team-a",
+        serviceAccount: "default",
+        secretNames: ["a", "b"],
+        waitTimeoutSeconds: 60,
+        claimId: "c1",
+        managedNames: ["a", "b"],
+        serviceAccountUid: "u",
+    };
+    const kc = (server: string) =>
+        `clusters: [{name: c, cluster: {server: "${server}"}}]\nusers: [{name: u, user: {token: t}}]\n` +
+        `contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+
+    it("applies defaults and removes duplicate names", async function () {
+        const r = await p.check!({} as ServiceAccountPullSecretsInputs, {
+            namespace: "team-a",
+            secretNames: ["a", "b", "a"],
+        } as ServiceAccountPullSecretsInputs);
+        expect(r).to.deep.equal({
+            inputs: { namespace: "team-a", serviceAccount: "default", secretNames: ["a", "b"], waitTimeoutSeconds: 60 },
+            failures: [],
+        });
+    });
+
+    it("rejects bad names, an empty list, a bad timeout and a broken kubeconfig, one failure per field", async function () {
+        const r = await p.check!({} as ServiceAccountPullSecretsInputs, {
+            namespace: "Team_A",
+            serviceAccount: "",
+            secretNames: [],
+            waitTimeoutSeconds: -1,
+            kubeconfig: "clusters: []\ncurrent-context: missing\n",
+        } as unknown as ServiceAccountPullSecretsInputs);
+        expect(r.failures!.map((f) => f.property)).to.deep.equal([
+            "namespace",
+            "serviceAccount",
+            "secretNames",
+            "waitTimeoutSeconds",
+            "kubeconfig",
+        ]);
+        expect(r.failures![2].reason).to.equal(
+            "secretNames: the list is empty; name at least one Secret to add to the service account.",
+        );
+        expect(r.failures![4].reason).to.equal(`kubeconfig (the kubeconfig input) has no context "missing"; contexts: none`);
+        const bad = await p.check!({} as ServiceAccountPullSecretsInputs, {
+            namespace: "team-a",
+            secretNames: ["ok", "Not_OK"],
+        } as ServiceAccountPullSecretsInputs);
+        expect(bad.failures!.map((f) => f.property)).to.deep.equal(["secretNames[1]"]);
+    });
+
+    it("tolerates values unknown during preview", async function () {
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const r = await p.check!({} as ServiceAccountPullSecretsInputs, {
+            namespace: unknown,
+            secretNames: unknown,
+            kubeconfig: unknown,
+        } as unknown as ServiceAccountPullSecretsInputs);
+        expect(r.failures).to.deep.equal([]);
+        const d = await p.diff!("id", base, { ...base, secretNames: [unknown] } as ServiceAccountPullSecretsInputs);
+        expect(d).to.deep.equal({ changes: true, replaces: [] });
+    });
+
+    it("diffs exactly: account moves replace, name changes update, order and repeats do not count", async function () {
+        const news = (over: Partial<ServiceAccountPullSecretsInputs>) => ({ ...base, ...over }) as ServiceAccountPullSecretsInputs;
+        expect(await p.diff!("id", base, news({}))).to.deep.equal({ changes: false, replaces: [] });
+        expect(await p.diff!("id", base, news({ secretNames: ["b", "a", "a"] }))).to.deep.equal({ changes: false, replaces: [] });
+        expect(await p.diff!("id", base, news({ secretNames: ["a", "c"] }))).to.deep.equal({ changes: true, replaces: [] });
+        expect(await p.diff!("id", base, news({ namespace: "team-b" }))).to.deep.equal({ changes: true, replaces: ["namespace"] });
+        expect(await p.diff!("id", base, news({ serviceAccount: "builder" }))).to.deep.equal({
+            changes: true,
+            replaces: ["serviceAccount"],
+        });
+        expect(await p.diff!("id", base, news({ waitTimeoutSeconds: 5 }))).to.deep.equal({ changes: false, replaces: [] });
+    });
+
+    it("updates for new credentials to the same cluster and replaces for another cluster", async function () {
+        const olds = { ...base, kubeconfig: kc("https://one:6443") };
+        const sameServer = kc("https://one:6443").replace("token: t", "token: rotated");
+        expect(await p.diff!("id", olds, { ...olds, kubeconfig: sameServer })).to.deep.equal({ changes: true, replaces: [] });
+        expect(await p.diff!("id", olds, { ...olds, kubeconfig: kc("https://two:6443") })).to.deep.equal({
+            changes: true,
+            replaces: ["kubeconfig"],
+        });
+    });
+
+    it("serializes as a small closure without the SDK or any credential", async function () {
+        const text = (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: false })).text;
+        expect(text).not.to.contain("kubeconfig:");
+        expect(text).not.to.match(/class (Output|ComponentResource)\b/);
+        expect(text.length, "closure size").to.be.below(150_000);
+    });
+});
+
+describe("ServiceAccountPullSecrets provider against a real API server", function () {
+    let cluster: LocalCluster;
+    const p = provider();
+    let n = 0;
+
+    before(async function () {
+        this.timeout(180_000);
+        cluster = await startLocalCluster();
+    });
+    after(async function () {
+        await cluster?.stop();
+    });
+
+    const saPath = (ns: string, sa = "default") => `/api/v1/namespaces/${ns}/serviceaccounts/${sa}`;
+    const freshNamespace = async (): Promise<string> => {
+        const ns = `sa-test-${++n}`;
+        const res = await cluster.api.post("/api/v1/namespaces", { metadata: { name: ns } });
+        expect(res.status).to.equal(201);
+        return ns;
+    };
+    const getSa = async (ns: string, sa = "default") => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+            const res = await cluster.api.get(saPath(ns, sa));
+            if (res.status === 200 || Date.now() > deadline) return res.data;
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    };
+    const listed = async (ns: string, sa = "default") =>
+        ((await getSa(ns, sa)).imagePullSecrets ?? []).map((e: { name: string }) => e.name);
+    const setList = async (ns: string, names: string[], sa = "default") => {
+        const current = await getSa(ns, sa);
+        const res = await cluster.api.put(saPath(ns, sa), { ...current, imagePullSecrets: names.map((name) => ({ name })) });
+        expect(res.status).to.equal(200);
+    };
+    const inputs = (ns: string, secretNames: string[], over: Partial<ServiceAccountPullSecretsInputs> = {}) =>
+        checked(p, { namespace: ns, secretNames, kubeconfig: cluster.kubeconfig, ...over });
+
+    it("keeps a foreign entry through create, a second run, a second resource, update and delete", async function () {
+        // GIVEN a namespace whose default account already lists someone else's secret
+        const ns = await freshNamespace();
+        await setList(ns, ["someone-else"]);
+
+        // WHEN resource A is created THEN its names are appended and the foreign one kept
+        const aIn = await inputs(ns, ["a1", "a2"]);
+        const a = await p.create!(aIn);
+        expect(await listed(ns)).to.deep.equal(["someone-else", "a1", "a2"]);
+        expect(a.outs!.managedNames).to.deep.equal(["a1", "a2"]);
+        expect(a.id).to.equal(`${ns}/default/${a.outs!.claimId}`);
+        expect(a.outs!.serviceAccountUid).to.equal((await getSa(ns)).metadata.uid);
+
+        // WHEN the same state is applied again THEN nothing is added twice and nothing is written
+        const rv = (await getSa(ns)).metadata.resourceVersion;
+        const again = await p.update!(a.id, a.outs!, aIn);
+        expect(again.outs!.managedNames).to.deep.equal(["a1", "a2"]);
+        expect((await getSa(ns)).metadata.resourceVersion).to.equal(rv);
+
+        // WHEN a second resource B adds a1 THEN the list is unchanged and B shares a1
+        const b = await p.create!(await inputs(ns, ["a1"]));
+        expect(await listed(ns)).to.deep.equal(["someone-else", "a1", "a2"]);
+        expect(b.outs!.managedNames).to.deep.equal(["a1"]);
+
+        // WHEN A moves to [a2, a3] THEN a3 is added, and a1 stays because B still holds it
+        const aNext = await p.update!(a.id, a.outs!, await inputs(ns, ["a2", "a3"]));
+        expect(await listed(ns)).to.deep.equal(["someone-else", "a1", "a2", "a3"]);
+        expect(JSON.parse((await getSa(ns)).metadata.annotations[CLAIMS_ANNOTATION])).to.deep.equal({
+            [a.outs!.claimId]: ["a2", "a3"],
+            [b.outs!.claimId]: ["a1"],
+        });
+
+        // WHEN A is deleted THEN only A's entries go; WHEN B is deleted THEN the list is as it began
+        await p.delete!(a.id, aNext.outs!);
+        expect(await listed(ns)).to.deep.equal(["someone-else", "a1"]);
+        await p.delete!(b.id, b.outs!);
+        expect(await listed(ns)).to.deep.equal(["someone-else"]);
+        expect((await getSa(ns)).metadata.annotations?.[CLAIMS_ANNOTATION]).to.equal(undefined);
+    });
+
+    it("never removes a name that was on the list before it came", async function () {
+        const ns = await freshNamespace();
+        await setList(ns, ["all-icr-io"]);
+        const r = await p.create!(await inputs(ns, ["all-icr-io", "mine"]));
+        expect(r.outs!.managedNames).to.deep.equal(["mine"]);
+        await p.delete!(r.id, r.outs!);
+        expect(await listed(ns)).to.deep.equal(["all-icr-io"]);
+    });
+
+    it("does not lose a change another writer makes between its read and its write", async function () {
+        // GIVEN a proxy in front of the API server that, just before forwarding our first
+        // PUT, lets another writer add "raced-writer" to the account
+        const ns = await freshNamespace();
+        await setList(ns, ["someone-else"]);
+        const upstream = axios.create({
+            baseURL: cluster.server,
+            httpsAgent: new https.Agent({ rejectUnauthorized: false }),
+            validateStatus: () => true,
+            transformResponse: (x) => x,
+        });
+        const puts: number[] = [];
+        let raced = false;
+        const proxy = http.createServer((req, res) => {
+            let body = "";
+            req.on("data", (c) => (body += c));
+            req.on("end", async () => {
+                if (req.method === "PUT" && !raced) {
+                    raced = true;
+                    const current = await getSa(ns);
+                    const concurrent = await cluster.api.put(saPath(ns), {
+                        ...current,
+                        imagePullSecrets: [...(current.imagePullSecrets ?? []), { name: "raced-writer" }],
+                    });
+                    expect(concurrent.status).to.equal(200);
+                }
+                const out = await upstream.request({
+                    method: req.method,
+                    url: req.url,
+                    data: body === "" ? undefined : body,
+                    headers: { authorization: req.headers.authorization ?? "", "content-type": "application/json" },
+                });
+                if (req.method === "PUT") puts.push(out.status);
+                res.writeHead(out.status, { "content-type": "application/json" });
+                res.end(out.data);
+            });
+        });
+        await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+        try {
+            const port = (proxy.address() as AddressInfo).port;
+            const viaProxy =
+                `clusters: [{name: p, cluster: {server: "http://127.0.0.1:${port}"}}]\n` +
+                `users: [{name: admin, user: {token: "${cluster.token}"}}]\n` +
+                `contexts: [{name: p, context: {cluster: p, user: admin}}]\ncurrent-context: p\n`;
+
+            // WHEN the provider adds its name through the proxy
+            const r = await p.create!(await inputs(ns, ["mine"], { kubeconfig: viaProxy }));
+
+            // THEN its first write was refused as stale, it retried, and both changes are there
+            expect(puts).to.deep.equal([409, 200]);
+            expect(await listed(ns)).to.deep.equal(["someone-else", "raced-writer", "mine"]);
+            expect(r.outs!.managedNames).to.deep.equal(["mine"]);
+        } finally {
+            proxy.close();
+        }
+    });
+
+    it("waits for the default account of a namespace created a moment ago", async function () {
+        // The controller manager creates `default` asynchronously; create runs right away.
+        const ns = await freshNamespace();
+        const r = await p.create!(await inputs(ns, ["mine"]));
+        expect(await listed(ns)).to.deep.equal(["mine"]);
+        expect(r.outs!.serviceAccountUid).to.be.a("string").and.not.equal("");
+    });
+
+    it("waits for another account created later, within the timeout", async function () {
+        const ns = await freshNamespace();
+        const later = setTimeout(
+            () => void cluster.api.post(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: "builder" } }),
+            1000,
+        );
+        try {
+            await p.create!(await inputs(ns, ["mine"], { serviceAccount: "builder", waitTimeoutSeconds: 30 }));
+        } finally {
+            clearTimeout(later);
+        }
+        expect(await listed(ns, "builder")).to.deep.equal(["mine"]);
+    });
+
+    it("rejects a service account that never appears, naming it and the fix", async function () {
+        const ns = await freshNamespace();
+        const started = Date.now();
+        let message = "";
+        await p
+            .create!(await inputs(ns, ["mine"], { serviceAccount: "builder", waitTimeoutSeconds: 1 }))
+            .catch((e: Error) => (message = e.message));
+        expect(Date.now() - started).to.be.within(1000, 10_000);
+        expect(message).to.equal(
+            `ServiceAccount "${ns}/builder" was not found after waiting 1 s. Only the "default" account is created ` +
+                `automatically; create this one first (declare a k8s.core.v1.ServiceAccount and pass it in dependsOn), ` +
+                `or raise waitTimeoutSeconds if another tool creates it.`,
+        );
+        await p
+            .create!(await inputs("no-such-namespace", ["mine"], { waitTimeoutSeconds: 0 }))
+            .catch((e: Error) => (message = e.message));
+        expect(message).to.equal(
+            `ServiceAccount "no-such-namespace/default": namespace "no-such-namespace" does not exist (waited 0 s). ` +
+                `Create the namespace first: set createNamespace, or declare a k8s.core.v1.Namespace and pass it in dependsOn.`,
+        );
+    });
+
+    it("reports on refresh an entry removed behind its back, and the next update adds it back", async function () {
+        const ns = await freshNamespace();
+        const desired = await inputs(ns, ["m1", "m2"]);
+        const created = await p.create!(desired);
+        await setList(ns, ["m2"]); // someone drops m1
+
+        const read = await p.read!(created.id, created.outs!);
+        expect(read.id).to.equal(created.id);
+        expect(read.props!.secretNames).to.deep.equal(["m2"]);
+        expect(read.props!.managedNames).to.deep.equal(["m2"]);
+        const diff = await p.diff!(created.id, read.props!, desired);
+        expect(diff).to.deep.equal({ changes: true, replaces: [] });
+
+        const updated = await p.update!(created.id, read.props!, desired);
+        expect(await listed(ns)).to.deep.equal(["m2", "m1"]);
+        expect(updated.outs!.managedNames).to.deep.equal(["m1", "m2"]);
+        const reread = await p.read!(created.id, updated.outs!);
+        expect(await p.diff!(created.id, reread.props!, desired)).to.deep.equal({ changes: false, replaces: [] });
+    });
+
+    it("reads a deleted account as gone, and deletes without error when it is gone", async function () {
+        // (not `default`: the controller manager would recreate it at once)
+        const ns = await freshNamespace();
+        await cluster.api.post(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: "builder" } });
+        const created = await p.create!(await inputs(ns, ["mine"], { serviceAccount: "builder" }));
+        expect((await cluster.api.delete(saPath(ns, "builder"))).status).to.equal(200);
+        expect(await p.read!(created.id, created.outs!)).to.deep.equal({ id: "" });
+        await p.delete!(created.id, created.outs!);
+        await p.delete!(created.id, { ...created.outs!, namespace: "no-such-namespace" });
+    });
+});
