@@ -11,7 +11,7 @@ step() { echo "== [+$(( $(date +%s) - START ))s] $*"; }
 
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   step "npm ci"
-  npm ci --no-audit --no-fund || exit 1
+  npm ci --no-audit --no-fund --loglevel=warn || exit 1
 fi
 step "toolchain"
 scripts/toolchain.sh > /dev/null || { echo "0 passed, 1 failed"; exit 1; }

@@ -114,25 +114,25 @@ export class ProgramStack {
         readonly sandbox: PulumiSandbox,
     ) {}
 
-    async preview(opts: { diff?: boolean } = {}): Promise<RunResult> {
-        return run((onEvent, onOutput) => this.stack.preview({ onEvent, onOutput, diff: opts.diff ?? true }));
+    async preview(opts: RunOptions & { diff?: boolean } = {}): Promise<RunResult> {
+        return run(opts, (onEvent, onOutput) => this.stack.preview({ onEvent, onOutput, diff: opts.diff ?? true }));
     }
 
-    async up(): Promise<RunResult & { outputs: OutputMap }> {
+    async up(opts: RunOptions = {}): Promise<RunResult & { outputs: OutputMap }> {
         let outputs: OutputMap = {};
-        const r = await run(async (onEvent, onOutput) => {
+        const r = await run(opts, async (onEvent, onOutput) => {
             const res = await this.stack.up({ onEvent, onOutput, diff: true });
             outputs = res.outputs;
         });
         return { ...r, outputs };
     }
 
-    async refresh(): Promise<RunResult> {
-        return run((onEvent, onOutput) => this.stack.refresh({ onEvent, onOutput }));
+    async refresh(opts: RunOptions = {}): Promise<RunResult> {
+        return run(opts, (onEvent, onOutput) => this.stack.refresh({ onEvent, onOutput }));
     }
 
-    async destroy(): Promise<RunResult> {
-        return run((onEvent, onOutput) => this.stack.destroy({ onEvent, onOutput }));
+    async destroy(opts: RunOptions = {}): Promise<RunResult> {
+        return run(opts, (onEvent, onOutput) => this.stack.destroy({ onEvent, onOutput }));
     }
 
     async setConfig(config: ConfigMap): Promise<void> {
@@ -167,7 +167,14 @@ export interface StateResource {
     additionalSecretOutputs?: string[];
 }
 
+/** Options of every operation. */
+export interface RunOptions {
+    /** Also print the CLI's output as it comes, as `pulumi` in a terminal does. */
+    readonly print?: boolean;
+}
+
 async function run(
+    opts: RunOptions,
     op: (onEvent: (e: EngineEvent) => void, onOutput: (s: string) => void) => Promise<unknown>,
 ): Promise<RunResult> {
     const events: EngineEvent[] = [];
@@ -175,7 +182,10 @@ async function run(
     try {
         await op(
             (e) => events.push(e),
-            (s) => (stdout += s),
+            (s) => {
+                stdout += s;
+                if (opts.print) process.stdout.write(s);
+            },
         );
     } catch (err) {
         // Keep the engine's own words: the CLI's output holds the diagnostics.

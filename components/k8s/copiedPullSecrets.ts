@@ -1,0 +1,163 @@
+// Copies existing pull secrets from one namespace into others: the runbook's
+// `kubectl get secret default-us-icr-io -o yaml | sed 's/default/<ns>/g' | kubectl create -f -`
+// (workflow.md §5), but owned by the stack, kept secret, and re-read on every run so a
+// rotated source reaches the copies.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
+import { DOCKER_CONFIG_JSON_TYPE } from "./dockerConfig";
+import {
+    checkServiceAccounts,
+    patchServiceAccounts,
+    ServiceAccountOptions,
+    warnOnProviderWithoutKubeconfig,
+} from "./serviceAccountOptions";
+
+/** Secret types a pod can use as an image pull secret. */
+export const PULL_SECRET_TYPES: readonly string[] = [DOCKER_CONFIG_JSON_TYPE, "kubernetes.io/dockercfg"];
+
+/** Arguments for {@link CopiedPullSecrets}. */
+export interface CopiedPullSecretsArgs extends ServiceAccountOptions {
+    /**
+     * Namespace the secrets are copied from.
+     * @default "default" - where IKS writes its pull secrets
+     */
+    readonly sourceNamespace?: string;
+    /**
+     * Names of the secrets to copy, e.g. `["all-icr-io"]` on current IKS clusters, or
+     * `["default-icr-io", "default-us-icr-io", …]` on older ones. Each must exist and be a
+     * `kubernetes.io/dockerconfigjson` (or `dockercfg`) secret when `pulumi up` runs.
+     */
+    readonly secretNames: string[];
+    /** Namespaces to copy into. */
+    readonly targetNamespaces: string[];
+    /**
+     * Keep each copy's name as is. When false, a name that starts with
+     * `<sourceNamespace>-` gets the target namespace instead, as the runbook's `sed` does
+     * (`default-us-icr-io` → `team-a-us-icr-io`); other names (`all-icr-io`) are kept.
+     * @default false
+     */
+    readonly keepNames?: boolean;
+    /**
+     * Create the target namespaces too. Destroying the component then deletes them and
+     * everything in them.
+     * @default false - the namespaces must exist
+     */
+    readonly createNamespaces?: boolean;
+}
+
+/**
+ * The copy's name in `target`: the runbook's `sed 's/default/<ns>/'`, limited to a leading
+ * `<source>-` so that a name merely containing the word is not rewritten.
+ * @internal
+ */
+export function copiedSecretName(secretName: string, sourceNamespace: string, target: string, keepNames: boolean): string {
+    const prefix = `${sourceNamespace}-`;
+    return !keepNames && secretName.startsWith(prefix) ? `${target}-${secretName.slice(prefix.length)}` : secretName;
+}
+
+/**
+ * Pull secrets copied from one namespace (by default IKS's `default`) into others, with
+ * the same type and data, and added to each namespace's service accounts.
+ *
+ * - The source is read with `Secret.get` on every `pulumi up` and `preview`, so a rotated
+ *   source (IKS re-running `cluster pull-secret apply`, or a new key) updates the copies in
+ *   place under the same names.
+ * - The copies are ordinary stack-owned Secrets: destroy deletes them; the source is never
+ *   modified or deleted.
+ * - Copy data is a Pulumi secret in state.
+ * @see https://cloud.ibm.com/docs/containers?topic=containers-registry#copy_imagePullSecret
+ */
+export class CopiedPullSecrets extends pulumi.ComponentResource {
+    /** Copy names per target namespace, resolved once the copies exist. */
+    public readonly secretNames: pulumi.Output<Record<string, string[]>>;
+    /** Patched service accounts as `namespace/name`, resolved once they list the copies. */
+    public readonly serviceAccounts: pulumi.Output<string[]>;
+
+    constructor(name: string, args: CopiedPullSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("icr:k8s:CopiedPullSecrets", name, {}, opts);
+
+        const source = args.sourceNamespace ?? "default";
+        const keepNames = args.keepNames ?? false;
+        const problems: string[] = [];
+        const push = (p: string | undefined) => p !== undefined && problems.push(p);
+        push(checkNamespaceName("sourceNamespace", source));
+        if (args.secretNames.length === 0) problems.push(`secretNames: the list is empty; name at least one secret in "${source}" to copy.`);
+        args.secretNames.forEach((n, i) => push(checkObjectName(`secretNames[${i}]`, "Secret", n)));
+        if (args.targetNamespaces.length === 0) problems.push(`targetNamespaces: the list is empty; name at least one namespace to copy into.`);
+        args.targetNamespaces.forEach((ns, i) => {
+            const p = checkNamespaceName(`targetNamespaces[${i}]`, ns);
+            push(p);
+            if (p !== undefined) return;
+            const names = new Map<string, string>();
+            for (const secret of args.secretNames) {
+                const copy = copiedSecretName(secret, source, ns, keepNames);
+                if (ns === source && copy === secret) {
+                    problems.push(
+                        `targetNamespaces[${i}]: "${ns}" is the source namespace, so the copy of "${secret}" would overwrite it. ` +
+                            `Remove "${ns}" from targetNamespaces.`,
+                    );
+                } else if (names.has(copy)) {
+                    problems.push(
+                        `secretNames: "${names.get(copy)}" and "${secret}" would both be copied to "${ns}/${copy}". Copy only one of them.`,
+                    );
+                } else {
+                    push(checkObjectName(`secretNames (copy into "${ns}")`, "Secret", copy));
+                }
+                names.set(copy, secret);
+            }
+        });
+        const accounts = checkServiceAccounts(args.serviceAccounts);
+        problems.push(...accounts.problems);
+        if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
+        warnOnProviderWithoutKubeconfig(this, name, "CopiedPullSecrets", opts, args, accounts.names);
+
+        const secretNames = [...new Set(args.secretNames)];
+        const targets = [...new Set(args.targetNamespaces)];
+        // Read at deploy time (and in preview): the live source, never a value baked into the program.
+        const sources = secretNames.map((secretName) => {
+            const s = k8s.core.v1.Secret.get(`${name}-source-${secretName}`, `${source}/${secretName}`, { parent: this });
+            const type = s.type.apply((t) => {
+                if (!PULL_SECRET_TYPES.includes(t)) {
+                    throw new pulumi.ResourceError(
+                        `secretNames: "${source}/${secretName}" has type "${t}", so pods cannot use it to pull images. ` +
+                            `Copy a secret of type ${PULL_SECRET_TYPES.join(" or ")}.`,
+                        this,
+                    );
+                }
+                return t;
+            });
+            return { secretName, type, data: pulumi.secret(s.data) };
+        });
+
+        const byNamespace: Record<string, pulumi.Output<string[]>> = {};
+        const patches = targets.flatMap((target) => {
+            const namespace = args.createNamespaces
+                ? new k8s.core.v1.Namespace(`${name}-${target}-namespace`, { metadata: { name: target } }, { parent: this })
+                      .metadata.name
+                : pulumi.output(target);
+            const copies = sources.map(
+                (src) =>
+                    new k8s.core.v1.Secret(
+                        `${name}-${target}-${src.secretName}`,
+                        {
+                            metadata: {
+                                name: copiedSecretName(src.secretName, source, target, keepNames),
+                                namespace,
+                                annotations: { "pulumi-icr-access/copied-from": `${source}/${src.secretName}` },
+                            },
+                            type: src.type,
+                            data: src.data,
+                        },
+                        { parent: this },
+                    ),
+            );
+            byNamespace[target] = pulumi.all(copies.map((c) => c.metadata.name));
+            return patchServiceAccounts(this, `${name}-${target}`, namespace, accounts.names, byNamespace[target], args);
+        });
+
+        this.secretNames = pulumi.all(byNamespace);
+        this.serviceAccounts = pulumi.all(patches.map((p) => pulumi.interpolate`${p.namespace}/${p.serviceAccount}`));
+        this.registerOutputs({ secretNames: this.secretNames, serviceAccounts: this.serviceAccounts });
+    }
+}

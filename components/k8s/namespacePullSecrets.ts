@@ -1,0 +1,238 @@
+// Image pull secrets for IBM Cloud Container Registry in one Kubernetes namespace, from an
+// IAM API key: the runbook's "store the key in dockerconfigjson secrets, one per icr.io
+// domain, and list them on the default service account" (workflow.md §3, §5, §6).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
+import { didYouMean } from "../internal/suggest";
+import {
+    buildDockerConfigJsonBase64,
+    DOCKER_CONFIG_JSON_KEY,
+    DOCKER_CONFIG_JSON_TYPE,
+    iamApiKeyCredential,
+    IKS_DEFAULT_EMAIL,
+} from "./dockerConfig";
+import { RegistryDomain, RegistryDomainError, RegistryEndpoints, resolveRegistryDomains } from "./registryDomains";
+import {
+    checkServiceAccounts,
+    patchServiceAccounts,
+    ServiceAccountOptions,
+    warnOnProviderWithoutKubeconfig,
+} from "./serviceAccountOptions";
+
+/** How the domains are spread over secrets. */
+export const PullSecretLayout = {
+    /**
+     * One secret per domain, named as IKS named them before 2020: `<namespace>-<region>-icr-io`
+     * (`default-us-icr-io`), `<namespace>-icr-io` for the global `icr.io`, and
+     * `<namespace>-private-<region>-icr-io` for private endpoints.
+     */
+    PerDomain: "perDomain",
+    /** One secret holding every domain, as IKS's `all-icr-io` does since Kubernetes 1.18. */
+    Combined: "combined",
+} as const;
+/** How the domains are spread over secrets. */
+export type PullSecretLayout = (typeof PullSecretLayout)[keyof typeof PullSecretLayout];
+
+/** Default name of the `combined` secret. */
+export const DEFAULT_COMBINED_SECRET_NAME = "all-icr-io";
+
+/** Arguments for {@link NamespacePullSecrets}. */
+export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
+    /**
+     * Kubernetes namespace to write the secrets into. A plain string: it is part of the
+     * secret names. Changing it replaces every secret.
+     */
+    readonly namespace: string;
+    /**
+     * IAM API key of a service ID with the Container Registry Reader role (e.g.
+     * `NamespaceIdentity`'s `apiKey`), used as the registry password with username
+     * `iamapikey`. Treated as a secret whether or not you wrapped it. A new key updates the
+     * secrets in place, under the same names, so running pods need no restart.
+     */
+    readonly apiKey: pulumi.Input<string>;
+    /**
+     * Regions whose domains get credentials, by IAM region (`us-south`), domain prefix
+     * (`us`), former registry region name (`ap-south`), or `global`. Output order never
+     * depends on this order.
+     * @default - every region
+     */
+    readonly regions?: string[];
+    /**
+     * Whether the global `icr.io` (IBM-provided images) is added to the chosen regions.
+     * @default true - as IKS does
+     */
+    readonly includeGlobal?: boolean;
+    /**
+     * Public domains (`us.icr.io`), private service-endpoint domains (`private.us.icr.io`),
+     * or both.
+     * @default "public" - as the runbook's per-region secrets
+     */
+    readonly endpoints?: RegistryEndpoints;
+    /**
+     * Exact domains instead of `regions`/`includeGlobal`/`endpoints` (e.g.
+     * `["us.icr.io", "private.us.icr.io"]`); cannot be combined with them.
+     * @default - chosen by region
+     */
+    readonly domains?: string[];
+    /**
+     * One secret per domain, or one secret for all.
+     * @default "perDomain" - the runbook's names (`<namespace>-us-icr-io`, …)
+     */
+    readonly layout?: PullSecretLayout;
+    /**
+     * Name of the `combined` secret. In IKS's `default` namespace, IKS already owns
+     * `all-icr-io`: choose another name there, or let IKS manage it.
+     * @default "all-icr-io"
+     */
+    readonly secretName?: string;
+    /**
+     * Email written into each `auths` entry. Registries ignore it.
+     * @default "iamapikey" - as IKS writes it
+     */
+    readonly email?: pulumi.Input<string>;
+    /**
+     * Create the namespace too. Destroying the component then deletes the namespace and
+     * everything in it.
+     * @default false - the namespace must exist
+     */
+    readonly createNamespace?: boolean;
+}
+
+interface SecretPlan {
+    key: string;
+    secretName: string;
+    hosts: string[];
+}
+
+/**
+ * The secrets for a namespace: their natural keys, Kubernetes names and domains.
+ * @internal
+ */
+export function planPullSecrets(
+    namespace: string,
+    domains: readonly RegistryDomain[],
+    layout: PullSecretLayout,
+    combinedName: string = DEFAULT_COMBINED_SECRET_NAME,
+): SecretPlan[] {
+    if (layout === PullSecretLayout.Combined) {
+        return [{ key: "combined", secretName: combinedName, hosts: domains.map((d) => d.domain) }];
+    }
+    return domains.map((d) => ({ key: d.key, secretName: `${namespace}-${d.key}`, hosts: [d.domain] }));
+}
+
+const LAYOUTS: readonly string[] = Object.values(PullSecretLayout);
+
+/**
+ * Image pull secrets for IBM Cloud Container Registry in one Kubernetes namespace.
+ *
+ * Writes `kubernetes.io/dockerconfigjson` secrets holding the API key for each chosen
+ * `icr.io` domain (username `iamapikey`), and adds them to the namespace's service
+ * accounts without disturbing entries anyone else put there.
+ *
+ * Only namespaces known at `pulumi up` are covered; a namespace created later needs its
+ * own instance (or a controller).
+ * @see https://cloud.ibm.com/docs/containers?topic=containers-registry#other
+ */
+export class NamespacePullSecrets extends pulumi.ComponentResource {
+    /** The namespace, resolved after it is created when `createNamespace` is set. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The registry domains that got credentials, in table order. */
+    public readonly domains: string[];
+    /** Secret names, in domain order, for a pod's `imagePullSecrets`; resolves once the secrets exist. */
+    public readonly secretNames: pulumi.Output<string[]>;
+    /** `secretNames` as `[{ name }]`, ready for `spec.imagePullSecrets`. */
+    public readonly imagePullSecrets: pulumi.Output<{ name: string }[]>;
+    /** The service accounts patched; resolves once they list the secrets. */
+    public readonly serviceAccounts: pulumi.Output<string[]>;
+
+    constructor(name: string, args: NamespacePullSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        // {}: the API key must not reach the component's inputs in state (pulumi-kubernetes#3894).
+        super("icr:k8s:NamespacePullSecrets", name, {}, opts);
+
+        const problems: string[] = [];
+        const nsProblem = checkNamespaceName("namespace", args.namespace);
+        if (nsProblem !== undefined) problems.push(nsProblem);
+        let domains: RegistryDomain[] = [];
+        try {
+            domains = resolveRegistryDomains(args);
+        } catch (err) {
+            if (!(err instanceof RegistryDomainError)) throw err;
+            problems.push(err.message);
+        }
+        const layout = args.layout ?? PullSecretLayout.PerDomain;
+        if (!LAYOUTS.includes(layout)) {
+            problems.push(`layout: unknown layout "${layout}".${didYouMean(layout, LAYOUTS)} Valid layouts: ${LAYOUTS.join(", ")}.`);
+        }
+        if (args.secretName !== undefined) {
+            if (layout !== PullSecretLayout.Combined) {
+                problems.push(
+                    `secretName: only used with layout "combined"; per-domain secrets are named "<namespace>-<domain>". ` +
+                        `Set layout: "combined", or remove secretName.`,
+                );
+            } else {
+                const p = checkObjectName("secretName", "Secret", args.secretName);
+                if (p !== undefined) problems.push(p);
+            }
+        }
+        if (typeof args.apiKey === "string" && args.apiKey.trim() === "") problems.push(emptyKeyMessage());
+        const accounts = checkServiceAccounts(args.serviceAccounts);
+        problems.push(...accounts.problems);
+        if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
+        warnOnProviderWithoutKubeconfig(this, name, "NamespacePullSecrets", opts, args, accounts.names);
+
+        const namespace = args.createNamespace
+            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this })
+                  .metadata.name
+            : pulumi.output(args.namespace);
+
+        // Validated here too for keys only known at deploy time (eks cluster.ts:714 pattern).
+        const apiKey = pulumi.secret(
+            pulumi.output(args.apiKey).apply((key) => {
+                if (typeof key !== "string" || key.trim() === "") throw new pulumi.ResourceError(emptyKeyMessage(), this);
+                return key;
+            }),
+        );
+        const email = pulumi.output(args.email ?? IKS_DEFAULT_EMAIL);
+
+        const secrets = planPullSecrets(args.namespace, domains, layout, args.secretName).map(
+            (plan) =>
+                new k8s.core.v1.Secret(
+                    `${name}-${plan.key}`,
+                    {
+                        metadata: { name: plan.secretName, namespace },
+                        type: DOCKER_CONFIG_JSON_TYPE,
+                        // Only `data` changes on key rotation: same name, same type, so the
+                        // Kubernetes provider updates in place rather than replacing.
+                        data: pulumi.secret(
+                            pulumi.all([apiKey, email]).apply(([key, mail]) => ({
+                                [DOCKER_CONFIG_JSON_KEY]: buildDockerConfigJsonBase64(plan.hosts, iamApiKeyCredential(key, mail)),
+                            })),
+                        ),
+                    },
+                    { parent: this },
+                ),
+        );
+
+        this.namespace = namespace;
+        this.domains = domains.map((d) => d.domain);
+        this.secretNames = pulumi.all(secrets.map((s) => s.metadata.name));
+        this.imagePullSecrets = this.secretNames.apply((names) => names.map((n) => ({ name: n })));
+        const patches = patchServiceAccounts(this, name, namespace, accounts.names, this.secretNames, args);
+        this.serviceAccounts = pulumi.all(patches.map((p) => p.serviceAccount));
+        this.registerOutputs({
+            namespace: this.namespace,
+            domains: this.domains,
+            secretNames: this.secretNames,
+            imagePullSecrets: this.imagePullSecrets,
+            serviceAccounts: this.serviceAccounts,
+        });
+    }
+}
+
+function emptyKeyMessage(): string {
+    return (
+        `apiKey: the API key is empty. Pass the IAM API key of a service ID that has the Container Registry ` +
+        `Reader role (for example NamespaceIdentity's apiKey output).`
+    );
+}

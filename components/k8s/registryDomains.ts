@@ -1,0 +1,270 @@
+// IBM Cloud Container Registry domains as data, and the resolution of a user's choice
+// (regions, endpoints, or explicit domains) into the list of domains to write credentials
+// for. Pure: no Pulumi import; the components turn the thrown errors into ResourceErrors.
+// Source: ../../../shared/reference/ibm-iam-api.md §5 (IBM Cloud docs, registry_overview.md).
+import { closest, didYouMean } from "../internal/suggest";
+import { joinProblems } from "../internal/k8sNames";
+
+/** One IBM Cloud Container Registry region and the domains that serve it. */
+export interface RegistryRegion {
+    /** IAM region name, as used in access policies (`us-south`), or `global` for `icr.io`. */
+    readonly iamRegion: string;
+    /** The domain's first label (`us` in `us.icr.io`); empty for the global `icr.io`. */
+    readonly prefix: string;
+    /** The region's name before IBM switched to IAM region names (`ap-south`), if it had one. */
+    readonly formerName?: string;
+    /** Where the registry runs. */
+    readonly location: string;
+    /** Public domain, e.g. `us.icr.io`. */
+    readonly domain: string;
+    /** Private (service endpoint / VRF) domain, e.g. `private.us.icr.io`. */
+    readonly privateDomain: string;
+    /** The deprecated token-era domain, e.g. `registry.ng.bluemix.net`, if the region had one. */
+    readonly deprecatedDomain?: string;
+}
+
+const region = (
+    iamRegion: string,
+    prefix: string,
+    location: string,
+    extra: { formerName?: string; deprecatedDomain?: string } = {},
+): RegistryRegion => {
+    const domain = prefix === "" ? "icr.io" : `${prefix}.icr.io`;
+    return { iamRegion, prefix, location, domain, privateDomain: `private.${domain}`, ...extra };
+};
+
+/**
+ * Every region IBM Cloud Container Registry serves, global first, then the five regions of
+ * the original runbook (us, uk, de, au, jp), then the newer ones in the order they opened.
+ * This order is the order of domains in secrets and of `secretNames`.
+ * @see https://cloud.ibm.com/docs/Registry?topic=Registry-registry_overview#registry_regions
+ */
+export const REGISTRY_REGIONS: readonly RegistryRegion[] = Object.freeze([
+    region("global", "", "global", { deprecatedDomain: "registry.bluemix.net" }),
+    region("us-south", "us", "Dallas", { deprecatedDomain: "registry.ng.bluemix.net" }),
+    region("eu-gb", "uk", "London", { formerName: "uk-south", deprecatedDomain: "registry.eu-gb.bluemix.net" }),
+    region("eu-de", "de", "Frankfurt", { formerName: "eu-central", deprecatedDomain: "registry.eu-de.bluemix.net" }),
+    region("au-syd", "au", "Sydney", { formerName: "ap-south", deprecatedDomain: "registry.au-syd.bluemix.net" }),
+    region("jp-tok", "jp", "Tokyo", { formerName: "ap-north" }),
+    region("jp-osa", "jp2", "Osaka"),
+    region("ca-tor", "ca", "Toronto"),
+    region("ca-mon", "ca2", "Montreal"),
+    region("br-sao", "br", "São Paulo"),
+    region("eu-es", "es", "Madrid"),
+    region("in-che", "in", "Chennai"),
+    region("in-mum", "in2", "Mumbai"),
+]);
+
+/** Which network endpoints to write credentials for. */
+export const RegistryEndpoints = {
+    /** The public domains (`us.icr.io`), as the runbook's per-region secrets do. */
+    Public: "public",
+    /** The private service-endpoint domains only (`private.us.icr.io`), for clusters without public egress. */
+    Private: "private",
+    /** Both, as IKS's `all-icr-io` does. */
+    Both: "both",
+} as const;
+/** Which network endpoints to write credentials for. */
+export type RegistryEndpoints = (typeof RegistryEndpoints)[keyof typeof RegistryEndpoints];
+
+/** One registry domain chosen for a pull secret. */
+export interface RegistryDomain {
+    /** The host name, e.g. `private.us.icr.io`. */
+    readonly domain: string;
+    /** The host name with dots as dashes (`private-us-icr-io`): the natural key for names. */
+    readonly key: string;
+    /** IAM region (`us-south`), or `global`. */
+    readonly iamRegion: string;
+    /** True for a `private.` service-endpoint domain. */
+    readonly private: boolean;
+}
+
+/** How a user chooses registry domains; see `NamespacePullSecretsArgs` for each field's meaning. */
+export interface RegistryDomainSelection {
+    readonly regions?: readonly string[];
+    readonly includeGlobal?: boolean;
+    readonly endpoints?: string;
+    readonly domains?: readonly string[];
+}
+
+/** A registry selection that cannot be resolved; the message names the field and the fix. */
+export class RegistryDomainError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "RegistryDomainError";
+    }
+}
+
+const ENDPOINT_VALUES: readonly string[] = Object.values(RegistryEndpoints);
+
+/** Every accepted public and private domain, in table order. */
+export const ALL_REGISTRY_DOMAINS: readonly string[] = Object.freeze(
+    REGISTRY_REGIONS.flatMap((r) => [r.domain, r.privateDomain]),
+);
+
+/** `us-south (us), eu-gb (uk), …`: the accepted region names, for error messages. */
+export const VALID_REGIONS_TEXT = REGISTRY_REGIONS.map((r) =>
+    r.prefix === "" ? r.iamRegion : `${r.iamRegion} (${r.prefix})`,
+).join(", ");
+
+const REGION_TOKENS: ReadonlyMap<string, RegistryRegion> = new Map(
+    REGISTRY_REGIONS.flatMap((r) => [
+        [r.iamRegion, r] as const,
+        ...(r.prefix !== "" ? [[r.prefix, r] as const] : []),
+        ...(r.formerName !== undefined ? [[r.formerName, r] as const] : []),
+    ]),
+);
+
+const DEPRECATED: ReadonlyMap<string, RegistryRegion> = new Map(
+    REGISTRY_REGIONS.filter((r) => r.deprecatedDomain !== undefined).map((r) => [r.deprecatedDomain!, r] as const),
+);
+
+/** The region a region token names: IAM name (`us-south`), domain prefix (`us`), former name (`ap-south`) or `global`. */
+export function findRegion(token: string): RegistryRegion | undefined {
+    return REGION_TOKENS.get(token);
+}
+
+/**
+ * The explanation for a deprecated `registry.*.bluemix.net` domain (any scheme or path),
+ * naming its `icr.io` replacement; undefined for any other value.
+ */
+export function deprecatedDomainProblem(field: string, value: string): string | undefined {
+    const host = value
+        .toLowerCase()
+        .replace(/^[a-z]+:\/\//, "")
+        .replace(/\/.*$/, "");
+    if (!/(^|\.)bluemix\.net$/.test(host)) return undefined;
+    const r = DEPRECATED.get(host);
+    const replacement =
+        r === undefined
+            ? `use the icr.io domain of the same region (${REGISTRY_REGIONS.map((x) => x.domain).join(", ")})`
+            : `use "${r.domain}" (${r.iamRegion === "global" ? "global" : `IAM region ${r.iamRegion}`}) instead`;
+    return (
+        `${field}: "${value}" is a deprecated registry.*.bluemix.net domain. ` +
+        `IBM Cloud Container Registry moved to icr.io in 2019, and the token-based pull secrets for ` +
+        `bluemix.net are deprecated in favour of IAM API keys on icr.io; ${replacement}.`
+    );
+}
+
+function regionProblem(value: string): string {
+    const deprecated = deprecatedDomainProblem("regions", value);
+    if (deprecated !== undefined) return deprecated;
+    if (value.includes(".")) {
+        const d = closest(value, ALL_REGISTRY_DOMAINS);
+        const asRegion = d === undefined ? undefined : REGISTRY_REGIONS.find((r) => r.domain === d || r.privateDomain === d);
+        const hint =
+            asRegion === undefined
+                ? ""
+                : ` Did you mean region "${asRegion.iamRegion}" (${asRegion.domain})?`;
+        return (
+            `regions: "${value}" looks like a domain; "regions" takes region names.${hint} ` +
+            `Valid regions: ${VALID_REGIONS_TEXT}. To list domains, use "domains" instead.`
+        );
+    }
+    return (
+        `regions: unknown region "${value}".${didYouMean(value, [...REGION_TOKENS.keys()])} ` +
+        `Valid regions: ${VALID_REGIONS_TEXT}. Omit "regions" for every region.`
+    );
+}
+
+function domainProblem(field: string, value: string): string {
+    const deprecated = deprecatedDomainProblem(field, value);
+    if (deprecated !== undefined) return deprecated;
+    const cleaned = value
+        .toLowerCase()
+        .replace(/^https?:\/\//, "")
+        .replace(/\/+$/, "");
+    let hint = cleaned !== value && ALL_REGISTRY_DOMAINS.includes(cleaned) ? ` Did you mean "${cleaned}"?` : "";
+    const icr = /^(private\.)?([^.]+)\.icr\.io$/.exec(cleaned);
+    if (hint === "" && icr !== null) {
+        // Only the region label is wrong: judge the typo on that label, so "fr2" suggests nothing.
+        const prefix = closest(icr[2], REGISTRY_REGIONS.map((r) => r.prefix).filter((p) => p !== ""));
+        hint = prefix === undefined ? "" : ` Did you mean "${icr[1] ?? ""}${prefix}.icr.io"?`;
+    } else if (hint === "") {
+        hint = didYouMean(value, ALL_REGISTRY_DOMAINS);
+    }
+    return (
+        `${field}: unknown IBM Cloud Container Registry domain "${value}".` +
+        hint +
+        ` Valid domains: ${REGISTRY_REGIONS.map((r) => r.domain).join(", ")}, each also with a "private." prefix. ` +
+        `For a registry outside IBM Cloud, use RegistryCredentials.`
+    );
+}
+
+function toDomain(r: RegistryRegion, isPrivate: boolean): RegistryDomain {
+    const domain = isPrivate ? r.privateDomain : r.domain;
+    return { domain, key: domain.replace(/\./g, "-"), iamRegion: r.iamRegion, private: isPrivate };
+}
+
+/**
+ * Resolves a selection to registry domains in table order (public before private within a
+ * region), without duplicates. Throws {@link RegistryDomainError} listing every problem.
+ *
+ * - `domains` lists domains exactly; it cannot be combined with the other fields.
+ * - Otherwise `regions` (default: every region) plus `icr.io` unless `includeGlobal` is
+ *   false, each as a public domain, a private one, or both (`endpoints`, default `public`).
+ */
+export function resolveRegistryDomains(selection: RegistryDomainSelection = {}): RegistryDomain[] {
+    const problems: string[] = [];
+    const endpoints = selection.endpoints ?? RegistryEndpoints.Public;
+    if (!ENDPOINT_VALUES.includes(endpoints)) {
+        problems.push(
+            `endpoints: unknown value "${endpoints}".${didYouMean(endpoints, ENDPOINT_VALUES)} ` +
+                `Valid values: ${ENDPOINT_VALUES.join(", ")}.`,
+        );
+    }
+
+    if (selection.domains !== undefined) {
+        const others = (["regions", "includeGlobal", "endpoints"] as const).filter((k) => selection[k] !== undefined);
+        if (others.length > 0) {
+            problems.length = 0;
+            problems.push(
+                `domains: cannot be combined with ${others.map((k) => `"${k}"`).join(", ")}. ` +
+                    `List every domain (public or private.) in "domains", or choose by region without "domains".`,
+            );
+            throw new RegistryDomainError(joinProblems(problems));
+        }
+        const wanted = new Set<string>();
+        selection.domains.forEach((d, i) => {
+            if (ALL_REGISTRY_DOMAINS.includes(d)) wanted.add(d);
+            else problems.push(domainProblem(`domains[${i}]`, d));
+        });
+        if (problems.length === 0 && wanted.size === 0) {
+            problems.push(`domains: the list is empty, so no pull secret would be written. Name at least one domain, or omit "domains" for every public domain.`);
+        }
+        if (problems.length > 0) throw new RegistryDomainError(joinProblems(problems));
+        return REGISTRY_REGIONS.flatMap((r) => [
+            ...(wanted.has(r.domain) ? [toDomain(r, false)] : []),
+            ...(wanted.has(r.privateDomain) ? [toDomain(r, true)] : []),
+        ]);
+    }
+
+    const chosen = new Set<RegistryRegion>();
+    if (selection.regions === undefined) {
+        REGISTRY_REGIONS.forEach((r) => chosen.add(r));
+    } else {
+        for (const token of selection.regions) {
+            const r = findRegion(token);
+            if (r === undefined) problems.push(regionProblem(token));
+            else chosen.add(r);
+        }
+    }
+    if (selection.includeGlobal ?? true) chosen.add(REGISTRY_REGIONS[0]);
+    else if (selection.regions === undefined || !selection.regions.includes("global")) {
+        chosen.delete(REGISTRY_REGIONS[0]);
+    }
+    if (problems.length === 0 && chosen.size === 0) {
+        problems.push(
+            `regions: the selection is empty (no regions and includeGlobal false), so no pull secret would be written. ` +
+                `Name at least one region, or omit "regions" for every region.`,
+        );
+    }
+    if (problems.length > 0) throw new RegistryDomainError(joinProblems(problems));
+
+    const pub = endpoints !== RegistryEndpoints.Private;
+    const priv = endpoints !== RegistryEndpoints.Public;
+    return REGISTRY_REGIONS.filter((r) => chosen.has(r)).flatMap((r) => [
+        ...(pub ? [toDomain(r, false)] : []),
+        ...(priv ? [toDomain(r, true)] : []),
+    ]);
+}

@@ -1,0 +1,448 @@
+// Adds image pull secrets to a Kubernetes ServiceAccount without taking over its list: the
+// runbook's `kubectl patch serviceaccount default` step, done safely (prior-art.md §C.1, §E).
+//
+// A dynamic provider, because the list is `+listType=atomic`: a ServiceAccountPatch (SSA)
+// would own the whole list, conflict with IKS's `all-icr-io`, and remove every entry on
+// destroy. Instead every method here reads the ServiceAccount, changes only this resource's
+// entries (components/internal/imagePullSecretList.ts), and writes it back with PUT guarded
+// by the resourceVersion it read, retrying on 409 Conflict.
+//
+// Kubernetes API calls, all on /api/v1/namespaces/{ns}/serviceaccounts/{sa}:
+//   create/update: GET (polling while the SA does not exist yet, up to waitTimeoutSeconds), PUT
+//   read: GET · delete: GET, PUT (404 is done)
+// The methods run later, in the engine's dynamic-provider host process. They use only
+// ./kubeClient and ../internal helpers (captured by value) plus Node built-ins, axios and
+// yaml (captured as require); never `pulumi.*`. Credentials come from the `kubeconfig`
+// input (a secret), or at run time from the kubernetes:kubeconfig stack setting,
+// KUBECONFIG or ~/.kube/config; they are never captured in the provider's closure.
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import {
+    CLAIMS_ANNOTATION,
+    entryNames,
+    formatClaims,
+    parseClaims,
+    PullSecretEntry,
+    reconcilePullSecrets,
+    uniqueNames,
+} from "../internal/imagePullSecretList";
+import { checkNamespaceName, checkObjectName } from "../internal/k8sNames";
+import { isUnknown } from "../internal/unknown";
+import { KubeClient, KubeClientOptions, KubeconfigError, loadKubeconfig } from "./kubeClient";
+
+/** Field manager recorded in the ServiceAccount's managedFields for our writes. */
+export const FIELD_MANAGER = "pulumi-icr-access";
+
+/** Default for {@link ServiceAccountPullSecretsArgs.waitTimeoutSeconds}. */
+export const DEFAULT_WAIT_TIMEOUT_SECONDS = 60;
+
+/** Arguments for {@link ServiceAccountPullSecrets}. */
+export interface ServiceAccountPullSecretsArgs {
+    /** Namespace of the service account. Changing it replaces the resource. */
+    readonly namespace: pulumi.Input<string>;
+    /**
+     * Service account to add the secrets to. Changing it replaces the resource.
+     * @default "default" - the account pods use when they name none
+     */
+    readonly serviceAccount?: pulumi.Input<string>;
+    /**
+     * Secret names to add to the account's `imagePullSecrets`. Entries that are already
+     * there, and every entry someone else added, are kept.
+     */
+    readonly secretNames: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Kubeconfig (YAML text) used to reach the API server. Stored in state as a secret,
+     * whether or not you wrapped it, and kept so that `destroy` can reach the cluster.
+     * @default - read when the provider runs: the `kubernetes:kubeconfig` stack setting,
+     * then `KUBECONFIG`, then `~/.kube/config`, then in-cluster credentials, as the
+     * Kubernetes provider does
+     */
+    readonly kubeconfig?: pulumi.Input<string>;
+    /**
+     * Kubeconfig context to use.
+     * @default - the `kubernetes:context` stack setting when the kubeconfig comes from the
+     * environment, else the kubeconfig's current-context
+     */
+    readonly context?: pulumi.Input<string>;
+    /**
+     * How long create and update wait for a service account that does not exist yet before
+     * failing. A new namespace's `default` account is created asynchronously by
+     * kube-controller-manager, usually within a second. Any other account should be declared
+     * in the program and passed in `dependsOn`.
+     * @default 60
+     */
+    readonly waitTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/** What the provider receives: resolved values, defaults applied by `check`. */
+export interface ServiceAccountPullSecretsInputs {
+    namespace: string;
+    serviceAccount: string;
+    secretNames: string[];
+    kubeconfig?: string;
+    context?: string;
+    waitTimeoutSeconds: number;
+}
+
+/** What the provider stores. */
+export interface ServiceAccountPullSecretsState extends ServiceAccountPullSecretsInputs {
+    /** This resource's key in the account's claims annotation. */
+    claimId: string;
+    /** The names this resource added (or shares with another claim), which it will remove. */
+    managedNames: string[];
+    /** UID of the service account when last written. */
+    serviceAccountUid: string;
+}
+
+const isKnown = (v: unknown): boolean => !isUnknown(v);
+const MAX_CONFLICT_RETRIES = 10;
+const POLL_MS = 500;
+
+interface ServiceAccountObject {
+    metadata: { uid?: string; resourceVersion?: string; annotations?: Record<string, string> } & Record<string, unknown>;
+    imagePullSecrets?: PullSecretEntry[];
+    [key: string]: unknown;
+}
+
+interface ApplyResult {
+    owned: string[];
+    uid: string;
+}
+
+/** Options of the provider itself (tests only; the module-level instance uses the defaults). */
+export interface ServiceAccountPullSecretsProviderOptions {
+    /** Kubernetes client retries, backoff and timeouts. */
+    readonly client?: KubeClientOptions;
+    /** Poll interval while waiting for a missing service account. @default 500 */
+    readonly pollMs?: number;
+}
+
+/**
+ * The dynamic provider behind {@link ServiceAccountPullSecrets}. Exported for direct
+ * provider tests; programs use the resource class.
+ */
+export class ServiceAccountPullSecretsProvider
+    implements pulumi.dynamic.ResourceProvider<ServiceAccountPullSecretsInputs, ServiceAccountPullSecretsState>
+{
+    private stackKubeconfig?: string;
+    private stackContext?: string;
+
+    constructor(private readonly options: ServiceAccountPullSecretsProviderOptions = {}) {}
+
+    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        // Same settings the default Kubernetes provider reads, so both reach the same cluster.
+        this.stackKubeconfig = req.config.get("kubernetes:kubeconfig");
+        this.stackContext = req.config.get("kubernetes:context");
+    }
+
+    async check(
+        _olds: ServiceAccountPullSecretsInputs,
+        news: ServiceAccountPullSecretsInputs,
+    ): Promise<pulumi.dynamic.CheckResult<ServiceAccountPullSecretsInputs>> {
+        const failures: pulumi.dynamic.CheckFailure[] = [];
+        const fail = (property: string, reason: string | undefined) => {
+            if (reason !== undefined) failures.push({ property, reason });
+        };
+        if (isKnown(news.namespace)) fail("namespace", checkNamespaceName("namespace", news.namespace));
+        const serviceAccount = news.serviceAccount ?? "default";
+        if (isKnown(serviceAccount)) fail("serviceAccount", checkObjectName("serviceAccount", "ServiceAccount", serviceAccount));
+
+        let secretNames = news.secretNames;
+        if (isKnown(secretNames)) {
+            if (!Array.isArray(secretNames)) {
+                fail("secretNames", `secretNames: expected a list of Secret names; got ${JSON.stringify(secretNames)}.`);
+            } else {
+                secretNames.forEach((n, i) => {
+                    if (isKnown(n)) fail(`secretNames[${i}]`, checkObjectName(`secretNames[${i}]`, "Secret", n));
+                });
+                if (secretNames.length === 0) {
+                    fail("secretNames", `secretNames: the list is empty; name at least one Secret to add to the service account.`);
+                }
+                secretNames = uniqueNames(secretNames);
+            }
+        }
+
+        const waitTimeoutSeconds = news.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
+        if (isKnown(waitTimeoutSeconds) && !(typeof waitTimeoutSeconds === "number" && waitTimeoutSeconds >= 0 && waitTimeoutSeconds <= 3600)) {
+            fail("waitTimeoutSeconds", `waitTimeoutSeconds: expected a number of seconds from 0 to 3600; got ${JSON.stringify(waitTimeoutSeconds)}.`);
+        }
+
+        // Parse an explicit kubeconfig now, so that a broken one fails the preview, not the update.
+        if (typeof news.kubeconfig === "string" && news.kubeconfig !== "" && isKnown(news.kubeconfig) && isKnown(news.context)) {
+            try {
+                loadKubeconfig({ kubeconfig: news.kubeconfig, context: news.context });
+            } catch (err) {
+                if (!(err instanceof KubeconfigError)) throw err;
+                fail("kubeconfig", err.message);
+            }
+        }
+
+        const inputs: ServiceAccountPullSecretsInputs = {
+            namespace: news.namespace,
+            serviceAccount,
+            secretNames,
+            waitTimeoutSeconds,
+        };
+        if (news.kubeconfig !== undefined && news.kubeconfig !== "") inputs.kubeconfig = news.kubeconfig;
+        if (news.context !== undefined && news.context !== "") inputs.context = news.context;
+        return { inputs, failures };
+    }
+
+    async diff(
+        _id: string,
+        olds: ServiceAccountPullSecretsState,
+        news: ServiceAccountPullSecretsInputs,
+    ): Promise<pulumi.dynamic.DiffResult> {
+        const replaces: string[] = [];
+        if (olds.namespace !== news.namespace) replaces.push("namespace");
+        if ((olds.serviceAccount ?? "default") !== news.serviceAccount) replaces.push("serviceAccount");
+        const credentialsChanged =
+            (olds.kubeconfig ?? "") !== (news.kubeconfig ?? "") || (olds.context ?? "") !== (news.context ?? "");
+        // Another cluster is another object: replace, so that delete cleans the old one.
+        // (Create-before-delete is safe even on the same account: claims are per resource.)
+        if (credentialsChanged && this.serverOf(olds) !== undefined && isKnown(news.kubeconfig) && isKnown(news.context)) {
+            const before = this.serverOf(olds);
+            const after = this.serverOf(news);
+            if (after !== undefined && before !== after) replaces.push(news.kubeconfig !== olds.kubeconfig ? "kubeconfig" : "context");
+        }
+        const namesChanged =
+            !isKnown(news.secretNames) ||
+            !Array.isArray(news.secretNames) ||
+            news.secretNames.some((n) => !isKnown(n)) ||
+            [...new Set(olds.secretNames ?? [])].sort().join("\n") !== [...new Set(news.secretNames)].sort().join("\n");
+        return { changes: replaces.length > 0 || namesChanged || credentialsChanged, replaces };
+    }
+
+    async create(
+        inputs: ServiceAccountPullSecretsInputs,
+    ): Promise<pulumi.dynamic.CreateResult<ServiceAccountPullSecretsState>> {
+        const client = await this.connect(inputs);
+        const claimId = crypto.randomBytes(6).toString("hex");
+        const r = await this.apply(client, inputs, claimId, inputs.secretNames, [], true);
+        return {
+            id: `${inputs.namespace}/${inputs.serviceAccount}/${claimId}`,
+            outs: { ...inputs, claimId, managedNames: r.owned, serviceAccountUid: r.uid },
+        };
+    }
+
+    async read(
+        id: string,
+        props?: ServiceAccountPullSecretsState,
+    ): Promise<pulumi.dynamic.ReadResult<ServiceAccountPullSecretsState>> {
+        if (props === undefined || props.namespace === undefined) {
+            throw new Error(
+                `ServiceAccountPullSecrets "${id}" cannot be imported: declare it in the program and run \`pulumi up\`; ` +
+                    `entries already on the service account are kept and shared.`,
+            );
+        }
+        const client = await this.connect(props);
+        const res = await client.get<ServiceAccountObject>(saPath(props.namespace, props.serviceAccount ?? "default"));
+        if (res.status === 404) return { id: "" }; // the account is gone, and our entries with it
+        const present = new Set(entryNames(res.data.imagePullSecrets ?? []));
+        // Report only what is really there: a missing entry shows up as a diff on secretNames,
+        // so the next `up` adds it back.
+        return {
+            id,
+            props: {
+                ...props,
+                secretNames: (props.secretNames ?? []).filter((n) => present.has(n)),
+                managedNames: (props.managedNames ?? []).filter((n) => present.has(n)),
+                serviceAccountUid: res.data.metadata.uid ?? "",
+            },
+        };
+    }
+
+    async update(
+        id: string,
+        olds: ServiceAccountPullSecretsState,
+        news: ServiceAccountPullSecretsInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<ServiceAccountPullSecretsState>> {
+        const client = await this.connect(news);
+        const claimId = olds.claimId ?? claimIdOf(id);
+        const r = await this.apply(client, news, claimId, news.secretNames, olds.managedNames ?? [], true);
+        return { outs: { ...news, claimId, managedNames: r.owned, serviceAccountUid: r.uid } };
+    }
+
+    async delete(id: string, props: ServiceAccountPullSecretsState): Promise<void> {
+        const client = await this.connect(props);
+        await this.apply(client, props, props.claimId ?? claimIdOf(id), [], props.managedNames ?? [], false);
+    }
+
+    private serverOf(target: { kubeconfig?: string; context?: string }): string | undefined {
+        try {
+            return this.kubeconfigOf(target).server;
+        } catch {
+            return undefined;
+        }
+    }
+
+    private kubeconfigOf(target: { kubeconfig?: string; context?: string }) {
+        const explicit = target.kubeconfig !== undefined && target.kubeconfig !== "";
+        return loadKubeconfig({
+            kubeconfig: target.kubeconfig,
+            stackKubeconfig: explicit ? undefined : this.stackKubeconfig,
+            context: target.context ?? (explicit ? undefined : this.stackContext),
+        });
+    }
+
+    private connect(target: { kubeconfig?: string; context?: string }): Promise<KubeClient> {
+        return KubeClient.connect(this.kubeconfigOf(target), this.options.client);
+    }
+
+    /**
+     * Reads the account, reconciles this claim's entries, and writes back if anything
+     * changed, retrying on 409. With `wait`, a missing account is polled for up to
+     * waitTimeoutSeconds; without (delete), a missing account means nothing to remove.
+     */
+    private async apply(
+        client: KubeClient,
+        target: { namespace: string; serviceAccount?: string; waitTimeoutSeconds?: number },
+        claimId: string,
+        wanted: readonly string[],
+        owned: readonly string[],
+        wait: boolean,
+    ): Promise<ApplyResult> {
+        const ns = target.namespace;
+        const sa = target.serviceAccount ?? "default";
+        const path = saPath(ns, sa);
+        const timeoutSeconds = target.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
+        const deadline = Date.now() + timeoutSeconds * 1000;
+        for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
+            let res = await client.get<ServiceAccountObject>(path);
+            while (res.status === 404) {
+                if (!wait) return { owned: [], uid: "" };
+                if (Date.now() >= deadline) throw await missingAccountError(client, ns, sa, timeoutSeconds);
+                await sleep(Math.min(this.options.pollMs ?? POLL_MS, Math.max(0, deadline - Date.now())));
+                res = await client.get<ServiceAccountObject>(path);
+            }
+            const current = res.data;
+            const annotations = current.metadata.annotations ?? {};
+            const r = reconcilePullSecrets({
+                entries: current.imagePullSecrets ?? [],
+                claims: parseClaims(annotations[CLAIMS_ANNOTATION]),
+                claimId,
+                wanted,
+                owned,
+            });
+            if (!r.changed) return { owned: r.owned, uid: current.metadata.uid ?? "" };
+
+            // PUT the object as read, with only our changes: its resourceVersion makes the
+            // API server refuse the write (409) if anyone changed the account since the GET.
+            const body: ServiceAccountObject = { ...current, metadata: { ...current.metadata } };
+            if (r.entries.length > 0) body.imagePullSecrets = r.entries;
+            else delete body.imagePullSecrets;
+            const claimsText = formatClaims(r.claims);
+            const nextAnnotations = { ...annotations };
+            if (claimsText === undefined) delete nextAnnotations[CLAIMS_ANNOTATION];
+            else nextAnnotations[CLAIMS_ANNOTATION] = claimsText;
+            if (Object.keys(nextAnnotations).length > 0) body.metadata.annotations = nextAnnotations;
+            else delete body.metadata.annotations;
+
+            const put = await client.put<ServiceAccountObject>(`${path}?fieldManager=${FIELD_MANAGER}`, body);
+            if (put.status === 409 || (put.status === 404 && wait)) {
+                await sleep(25 * attempt + Math.floor(Math.random() * 50 * attempt)); // jitter: racing writers spread out
+                continue;
+            }
+            if (put.status === 404) return { owned: [], uid: "" };
+            return { owned: r.owned, uid: put.data.metadata.uid ?? "" };
+        }
+        throw new Error(
+            `ServiceAccount "${ns}/${sa}": gave up after ${MAX_CONFLICT_RETRIES} attempts, each refused with 409 Conflict ` +
+                `because another writer changed the account between our read and our write. Nothing of ours was lost; run the update again.`,
+        );
+    }
+}
+
+function saPath(namespace: string, serviceAccount: string): string {
+    return `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}`;
+}
+
+function claimIdOf(id: string): string {
+    return id.split("/").pop() ?? id;
+}
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+async function missingAccountError(client: KubeClient, ns: string, sa: string, seconds: number): Promise<Error> {
+    const nsRes = await client.get(`/api/v1/namespaces/${encodeURIComponent(ns)}`);
+    if (nsRes.status === 404) {
+        return new Error(
+            `ServiceAccount "${ns}/${sa}": namespace "${ns}" does not exist (waited ${seconds} s). ` +
+                `Create the namespace first: set createNamespace, or declare a k8s.core.v1.Namespace and pass it in dependsOn.`,
+        );
+    }
+    if (sa === "default") {
+        return new Error(
+            `ServiceAccount "${ns}/default" was not found after waiting ${seconds} s. kube-controller-manager's ` +
+                `serviceaccount controller creates it shortly after the namespace; check that the controller manager is ` +
+                `running (kubectl get serviceaccount default -n ${ns}), or raise waitTimeoutSeconds.`,
+        );
+    }
+    return new Error(
+        `ServiceAccount "${ns}/${sa}" was not found after waiting ${seconds} s. Only the "default" account is created ` +
+            `automatically; create this one first (declare a k8s.core.v1.ServiceAccount and pass it in dependsOn), ` +
+            `or raise waitTimeoutSeconds if another tool creates it.`,
+    );
+}
+
+// One instance for every ServiceAccountPullSecrets: the SDK serializes it once per process
+// (dynamic/index.ts providerCache) instead of once per resource.
+const serviceAccountPullSecretsProvider = new ServiceAccountPullSecretsProvider();
+
+/**
+ * Adds image pull secrets to a Kubernetes service account, keeping every entry someone
+ * else put there, and removes only its own entries on update and destroy.
+ *
+ * - Safe against concurrent writers: read-modify-write guarded by resourceVersion, retried
+ *   on 409 Conflict.
+ * - Ownership is recorded per resource in the account's
+ *   `pulumi-icr-access/image-pull-secret-claims` annotation, so two stacks (or a replace)
+ *   adding the same name never remove each other's entry, and a name that was already
+ *   on the list before is never removed.
+ * - Waits up to `waitTimeoutSeconds` for an account that does not exist yet (a new
+ *   namespace's `default` account appears asynchronously), then fails naming it.
+ * - `pulumi refresh` reports entries that were removed behind its back; the next `up`
+ *   adds them again.
+ *
+ * The service account only hands its pull secrets to pods created after the change
+ * (ServiceAccount admission runs once, at pod creation); existing pods keep theirs.
+ * Type: `pulumi-nodejs:dynamic/k8s:ServiceAccountPullSecrets`.
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#add-imagepullsecrets-to-a-service-account
+ */
+export class ServiceAccountPullSecrets extends pulumi.dynamic.Resource {
+    /** Namespace of the service account. */
+    declare public readonly namespace: pulumi.Output<string>;
+    /** Name of the service account. */
+    declare public readonly serviceAccount: pulumi.Output<string>;
+    /** The wanted secret names that are on the account (after refresh: only those still there). */
+    declare public readonly secretNames: pulumi.Output<string[]>;
+    /** The names this resource added or shares, and so removes on destroy. */
+    declare public readonly managedNames: pulumi.Output<string[]>;
+    /** UID of the service account when last written. */
+    declare public readonly serviceAccountUid: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceAccountPullSecretsArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            serviceAccountPullSecretsProvider,
+            name,
+            {
+                namespace: args.namespace,
+                serviceAccount: args.serviceAccount ?? "default",
+                secretNames: args.secretNames,
+                // Secret in state whether or not the caller wrapped it; the echo under the same
+                // key stays secret too (additionalSecretOutputs below makes sure).
+                kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
+                context: args.context,
+                waitTimeoutSeconds: args.waitTimeoutSeconds,
+                claimId: undefined,
+                managedNames: undefined,
+                serviceAccountUid: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            "k8s",
+            "ServiceAccountPullSecrets",
+        );
+    }
+}

@@ -1,0 +1,190 @@
+// The IAM emulator's programmatic API: start an in-process emulator of IBM Cloud IAM
+// (token exchange, IAM Identity service IDs and API keys, IAM Policy Management v1) on loopback.
+// Behaviour follows IBM's published API (/work/shared/reference/ibm-iam-api.md); where IBM does
+// not document a detail, the choice is an option here or a constant named in the emulator's files.
+import { AddressInfo } from "net";
+import { FaultInjector, type Fault } from "./faults";
+import { EmulatorConfig, HandlerEnv } from "./http";
+import { ACCOUNT_ID_PATTERN } from "./ids";
+import { type Counters, RequestLog, type RequestRecord } from "./requestLog";
+import { createIamServer } from "./server";
+import { Store } from "./store";
+import { TokenService } from "./tokens";
+
+export type { Fault, FaultScope, StatusFault, LatencyFault, EventualConsistencyFault } from "./faults";
+export type { RequestRecord, Counters } from "./requestLog";
+export { CONTAINER_REGISTRY_REGIONS } from "./policies";
+export { ACCOUNT_ID_PATTERN } from "./ids";
+
+/** An IBM Cloud account the emulator serves, and the admin (account owner) API key that works for it. */
+export interface EmulatorAccount {
+    /** 32 lowercase hex characters, like a real IBM Cloud account id. */
+    accountId: string;
+    /** Exchanged at /identity/token for a user token of the account owner ("IBMid-…", realm IBMid). */
+    apiKey: string;
+}
+
+/** Options of {@link startIamEmulator}. */
+export interface IamEmulatorOptions {
+    /** TCP port. @default 0 - any free port */
+    port?: number;
+    /** Interface to listen on. @default "127.0.0.1" */
+    host?: string;
+    /** The accounts and their admin keys; at least one. Accounts are isolated from each other. */
+    accounts: EmulatorAccount[];
+    /**
+     * A JSON file holding the world: loaded at start when it exists, rewritten (atomically) after
+     * every mutation. Also keeps the token signing key, so tokens survive a restart.
+     * @default - in memory only
+     */
+    stateFile?: string;
+    /** Access-token lifetime (`expires_in`). IBM's is at most 3600. @default 3600 */
+    tokenTtlSeconds?: number;
+    /**
+     * Status of an Identity update (service ID, API key) whose `If-Match` is stale. IBM does not
+     * document it (reference §2, UNCONFIRMED); the reference recommends 409. Policies always answer 412.
+     * @default 409
+     */
+    staleEntityTagStatus?: 409 | 412;
+    /**
+     * Status when a locked service ID or API key is changed or deleted, or a policy on a locked
+     * service ID is created, replaced or deleted (UNCONFIRMED at IBM).
+     * @default 409
+     */
+    lockedEntityStatus?: 400 | 403 | 409;
+    /**
+     * What makes two policies "identical" for the 409 `policy_conflict_error`. IBM's message
+     * ("…identical attributes already exists. Please update the roles in the existing policy…")
+     * says subject and resource attributes, whatever the roles.
+     * @default "attributes"
+     */
+    policyConflictOn?: "attributes" | "attributesAndRoles";
+}
+
+/** A running emulator. */
+export interface IamEmulator {
+    /** Base URL, e.g. "http://127.0.0.1:40123"; use it as the IAM URL of the client. */
+    readonly url: string;
+    /** Installs a fault (see {@link Fault}); throws on an invalid one. */
+    injectFault(f: Fault): void;
+    /** Removes every fault. */
+    clearFaults(): void;
+    /** IBM API requests since start or the last {@link resetLog}; never holds keys or tokens. */
+    requests(): RequestRecord[];
+    /** Counts by operation name, plus `writes` (POST/PUT/PATCH/DELETE except getToken) and `total`. */
+    counters(): Counters;
+    /** Forgets the request log and counters. */
+    resetLog(): void;
+    /** Stops listening and closes open connections. */
+    close(): Promise<void>;
+}
+
+/**
+ * Checks options and returns every problem at once.
+ * @internal
+ */
+export function validateOptions(opts: IamEmulatorOptions): string[] {
+    const problems: string[] = [];
+    if (!Array.isArray(opts.accounts) || opts.accounts.length === 0) {
+        problems.push("accounts: give at least one { accountId, apiKey }");
+    }
+    const ids = new Set<string>();
+    const keys = new Set<string>();
+    (opts.accounts ?? []).forEach((a, i) => {
+        if (typeof a?.accountId !== "string" || !ACCOUNT_ID_PATTERN.test(a.accountId)) {
+            problems.push(
+                `accounts[${i}].accountId: ${JSON.stringify(a?.accountId)} is not an IBM Cloud account id ` +
+                    "(32 lowercase hexadecimal characters, e.g. 0123456789abcdef0123456789abcdef)",
+            );
+        } else if (ids.has(a.accountId)) {
+            problems.push(`accounts[${i}].accountId: account ${a.accountId} is given twice`);
+        }
+        if (typeof a?.apiKey !== "string" || a.apiKey.length === 0) {
+            problems.push(`accounts[${i}].apiKey: must be a non-empty string`);
+        } else if (keys.has(a.apiKey)) {
+            // Never print the key itself.
+            problems.push(`accounts[${i}].apiKey: the same API key is given for two accounts`);
+        }
+        ids.add(a?.accountId);
+        keys.add(a?.apiKey);
+    });
+    if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)) {
+        problems.push(`port: ${opts.port} is not a port number (0-65535; 0 = any free port)`);
+    }
+    if (
+        opts.tokenTtlSeconds !== undefined &&
+        (!Number.isInteger(opts.tokenTtlSeconds) || opts.tokenTtlSeconds < 1)
+    ) {
+        problems.push(`tokenTtlSeconds: must be a positive integer; got ${opts.tokenTtlSeconds}`);
+    }
+    if (opts.staleEntityTagStatus !== undefined && ![409, 412].includes(opts.staleEntityTagStatus)) {
+        problems.push(`staleEntityTagStatus: must be 409 or 412; got ${opts.staleEntityTagStatus}`);
+    }
+    if (opts.lockedEntityStatus !== undefined && ![400, 403, 409].includes(opts.lockedEntityStatus)) {
+        problems.push(`lockedEntityStatus: must be 400, 403 or 409; got ${opts.lockedEntityStatus}`);
+    }
+    if (
+        opts.policyConflictOn !== undefined &&
+        opts.policyConflictOn !== "attributes" &&
+        opts.policyConflictOn !== "attributesAndRoles"
+    ) {
+        problems.push(`policyConflictOn: must be "attributes" or "attributesAndRoles"`);
+    }
+    return problems;
+}
+
+/**
+ * Starts an IAM emulator and resolves once it listens.
+ * @example
+ * const iam = await startIamEmulator({ accounts: [{ accountId: "0123…cdef", apiKey: "admin-key" }] });
+ * // POST `${iam.url}/identity/token` with apikey=admin-key, then call /v1/serviceids with the token.
+ * await iam.close();
+ */
+export async function startIamEmulator(opts: IamEmulatorOptions): Promise<IamEmulator> {
+    const problems = validateOptions(opts);
+    if (problems.length > 0)
+        throw new Error(`IAM emulator options are invalid:\n - ${problems.join("\n - ")}`);
+
+    const store = Store.open(opts.accounts, opts.stateFile);
+    const config: EmulatorConfig = {
+        staleEntityTagStatus: opts.staleEntityTagStatus ?? 409,
+        lockedEntityStatus: opts.lockedEntityStatus ?? 409,
+        policyConflictOn: opts.policyConflictOn ?? "attributes",
+    };
+    const faults = new FaultInjector();
+    const env: HandlerEnv = {
+        store,
+        tokens: new TokenService(store.signingKey, opts.tokenTtlSeconds ?? 3600),
+        faults,
+        config,
+        now: () => Date.now(),
+    };
+    const log = new RequestLog();
+    let url = "";
+    const server = createIamServer({ env, log, baseUrl: () => url });
+    const host = opts.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(opts.port ?? 0, host, () => {
+            server.off("error", reject);
+            resolve();
+        });
+    });
+    const port = (server.address() as AddressInfo).port;
+    url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+    return {
+        url,
+        injectFault: (f) => faults.add(f),
+        clearFaults: () => faults.clear(),
+        requests: () => log.all(),
+        counters: () => log.counters(),
+        resetLog: () => log.reset(),
+        close: () =>
+            new Promise<void>((resolve, reject) => {
+                server.close((err) => (err ? reject(err) : resolve()));
+                // Keep-alive connections (axios, node fetch) would otherwise hold close() open.
+                server.closeAllConnections();
+            }),
+    };
+}

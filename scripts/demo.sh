@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: installs the npm packages, builds (or reuses) the
+# test bed's binaries, then deploys the per-cluster stack (Pulumi.yaml at the repo
+# root) with the real engine against a local kube-apiserver and the IAM emulator.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund --loglevel=warn
+fi
+scripts/toolchain.sh > /dev/null
+exec npx ts-node --transpile-only scripts/demo.ts "$@"
