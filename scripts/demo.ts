@@ -8,6 +8,7 @@
 import { randomBytes } from "crypto";
 import { startIamEmulator } from "../emulator";
 import { startLocalCluster } from "../test/bed/cluster";
+import { iamWorld } from "../test/bed/iamWorld";
 import { PulumiSandbox } from "../test/bed/pulumi";
 
 const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
     const keep = process.argv.includes("--keep");
     const adminKey = randomBytes(24).toString("base64url");
 
-    console.log("Starting a local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager)...");
+    console.log(
+        "Starting a local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager)...",
+    );
     const cluster = await startLocalCluster();
     console.log(`  API server: ${cluster.server}`);
     const iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT_ID, apiKey: adminKey }] });
@@ -49,10 +52,7 @@ async function main(): Promise<void> {
             console.log(`    pull secrets:                      ${pull.join(", ")}`);
             console.log(`    serviceaccount/default pulls with: ${listed.join(", ")}`);
         }
-        const state = (await (await fetch(`${iam.url}/_emulator/state`)).json()) as {
-            accounts: Record<string, { serviceIds: { name: string }[]; apiKeys: { name: string }[]; policies: unknown[] }>;
-        };
-        const account = state.accounts[ACCOUNT_ID];
+        const account = await iamWorld(iam.url, ACCOUNT_ID);
         console.log("\nWhat is in IAM (the emulator) now:");
         console.log(`  service IDs: ${account.serviceIds.map((s) => s.name).join(", ")}`);
         console.log(`  API keys:    ${account.apiKeys.map((k) => k.name).join(", ")}`);
@@ -62,11 +62,15 @@ async function main(): Promise<void> {
         const preview = await stack.preview({ print: true });
         const changed = preview.steps.filter((s) => !s.type.startsWith("pulumi:providers:"));
         if (changed.length > 0) {
-            throw new Error(`the second preview reports changes: ${changed.map((s) => `${s.op} ${s.urn}`).join(", ")}`);
+            throw new Error(
+                `the second preview reports changes: ${changed.map((s) => `${s.op} ${s.urn}`).join(", ")}`,
+            );
         }
         console.log("The second preview reports no changes.");
         if (keep) {
-            console.log(`\nKUBECONFIG=${cluster.kubeconfigPath}; IAM emulator at ${iam.url}. Ctrl-C stops everything.`);
+            console.log(
+                `\nKUBECONFIG=${cluster.kubeconfigPath}; IAM emulator at ${iam.url}. Ctrl-C stops everything.`,
+            );
             await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
         }
     } finally {

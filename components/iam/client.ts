@@ -177,19 +177,29 @@ export class IamError extends Error {
     readonly conflict?: PolicyConflict;
 
     constructor(init: IamErrorInit) {
-        const what = [init.status ?? "no response", init.code, init.messageCode && init.messageCode !== init.code ? init.messageCode : undefined]
+        const what = [
+            init.status ?? "no response",
+            init.code,
+            init.messageCode && init.messageCode !== init.code ? init.messageCode : undefined,
+        ]
             .filter((x) => x !== undefined && x !== "")
             .join(" ");
         const tail = [
             init.transactionId ? `transaction-id ${init.transactionId}` : undefined,
             (init.attempts ?? 1) > 1 ? `after ${init.attempts} attempts` : undefined,
         ].filter((x) => x !== undefined);
-        super(
+        const message =
             `IAM ${init.method} ${init.path} failed: ${what}: ${init.message}` +
-                (init.hint ? ` ${init.hint}` : "") +
-                (tail.length > 0 ? ` (${tail.join(", ")})` : ""),
-        );
+            (init.hint ? ` ${init.hint}` : "") +
+            (tail.length > 0 ? ` (${tail.join(", ")})` : "");
+        super(message);
+        // Set by hand as well: serialized into a dynamic provider, this class becomes a function
+        // calling `Error.call(this, message)`, which sets nothing on `this` and leaves the
+        // prototype chain without Error.prototype. So provider code never uses `instanceof`.
+        this.message = message;
         this.name = "IamError";
+        if (typeof this.stack !== "string")
+            this.stack = `IamError: ${message}\n${new Error().stack?.split("\n").slice(1).join("\n") ?? ""}`;
         this.method = init.method;
         this.path = init.path;
         this.status = init.status;
@@ -199,6 +209,11 @@ export class IamError extends Error {
         this.transactionId = init.transactionId;
         this.attempts = init.attempts ?? 1;
         this.conflict = init.conflict;
+    }
+
+    /** `IamError: <message>` (defined here too, for the serialized copy that lacks Error.prototype). */
+    toString(): string {
+        return `${this.name}: ${this.message}`;
     }
 }
 
@@ -243,7 +258,10 @@ export function iamErrorFromResponse(r: ErrorResponse): IamError {
     const d = (r.data !== null && typeof r.data === "object" ? r.data : {}) as Record<string, unknown>;
     const errors = Array.isArray(d.errors) ? (d.errors as Record<string, unknown>[]) : [];
     const first = (errors[0] ?? {}) as Record<string, unknown>;
-    const context = (d.context !== null && typeof d.context === "object" ? d.context : {}) as Record<string, unknown>;
+    const context = (d.context !== null && typeof d.context === "object" ? d.context : {}) as Record<
+        string,
+        unknown
+    >;
     const secrets = r.secrets ?? [];
     let code: string | undefined;
     let messageCode: string | undefined;
@@ -258,11 +276,13 @@ export function iamErrorFromResponse(r: ErrorResponse): IamError {
         const details = str(d.errorDetails);
         if (details && message) message = `${message} ${details}`;
     } else {
-        message = str(d.message) ?? str(d.error) ?? (typeof r.data === "string" ? r.data.slice(0, 300) : undefined);
+        message =
+            str(d.message) ?? str(d.error) ?? (typeof r.data === "string" ? r.data.slice(0, 300) : undefined);
     }
     let conflict: PolicyConflict | undefined;
     if (code === "policy_conflict_error") {
-        const cw = ((first.details ?? {}) as Record<string, unknown>).conflicts_with as Record<string, unknown> | undefined;
+        const cw = ((first.details ?? {}) as Record<string, unknown>).conflicts_with as
+            Record<string, unknown> | undefined;
         const policy = (cw?.policy ?? {}) as Record<string, unknown>;
         const policyId = str(policy.id) ?? message?.match(/existing policy \(([^)\s]+)\)/)?.[1];
         if (policyId) conflict = { policyId, etag: str(cw?.etag) };
@@ -461,15 +481,20 @@ export interface CreateOptions {
  */
 export class IamClient {
     readonly endpoint: string;
-    private readonly apiKey: string;
+    // Not enumerable: a logged or JSON-serialized client must not show the key.
+    declare private readonly apiKey: string;
     private readonly givenAccountId?: string;
     private readonly source: string;
     private readonly tuning: IamClientTuning;
     private readonly random: () => number;
 
-    constructor(credentials: IamClientCredentials, tuning: Partial<IamClientTuning> = {}, random: () => number = Math.random) {
+    constructor(
+        credentials: IamClientCredentials,
+        tuning: Partial<IamClientTuning> = {},
+        random: () => number = Math.random,
+    ) {
         this.endpoint = (credentials.iamEndpoint ?? "https://iam.cloud.ibm.com").replace(/\/+$/, "");
-        this.apiKey = credentials.apiKey;
+        Object.defineProperty(this, "apiKey", { value: credentials.apiKey, enumerable: false });
         this.givenAccountId = credentials.accountId;
         this.source = credentials.source ?? "the API key";
         this.tuning = { ...DEFAULT_TUNING, ...tuning };
@@ -620,7 +645,9 @@ export class IamClient {
                     headers: {
                         Accept: "application/json",
                         "User-Agent": "pulumi-icr-access",
-                        ...(call.body !== undefined && !call.tokenRequest ? { "Content-Type": "application/json" } : {}),
+                        ...(call.body !== undefined && !call.tokenRequest
+                            ? { "Content-Type": "application/json" }
+                            : {}),
                         ...call.headers,
                         ...(token ? { Authorization: `Bearer ${token.accessToken}` } : {}),
                     },
@@ -640,10 +667,23 @@ export class IamClient {
                     method: call.method,
                     path: call.path,
                     code,
-                    message: redact(typeof e?.message === "string" ? e.message : "request failed", [this.apiKey, token?.accessToken]),
+                    message: redact(typeof e?.message === "string" ? e.message : "request failed", [
+                        this.apiKey,
+                        token?.accessToken,
+                    ]),
                     attempts: attempt,
                     hint: `Is the IAM endpoint ${this.endpoint} right and reachable?`,
                 });
+            }
+            if (
+                res.status === 404 &&
+                notFoundUntil > 0 &&
+                Date.now() + this.tuning.notFoundPollMs <= notFoundUntil
+            ) {
+                // Created moments ago: IAM has not replicated it everywhere yet.
+                await sleep(this.tuning.notFoundPollMs);
+                attempt--;
+                continue;
             }
             if (call.ok.includes(res.status)) return res;
             if (res.status === 401 && token && !authRetried) {
@@ -653,16 +693,15 @@ export class IamClient {
                 attempt--;
                 continue;
             }
-            if (res.status === 404 && notFoundUntil > 0 && Date.now() + this.tuning.notFoundPollMs <= notFoundUntil) {
-                await sleep(this.tuning.notFoundPollMs);
-                attempt--;
-                continue;
-            }
             if (isRetryableStatus(res.status)) {
-                const hinted = res.status === 429 || res.status === 503 ? parseRetryAfter(res.headers["retry-after"], Date.now()) : undefined;
+                const hinted =
+                    res.status === 429 || res.status === 503
+                        ? parseRetryAfter(res.headers["retry-after"], Date.now())
+                        : undefined;
                 const delay =
                     hinted !== undefined
-                        ? Math.min(hinted, this.tuning.maxRetryAfterMs) + Math.round(this.random() * Math.min(100, this.tuning.baseDelayMs))
+                        ? Math.min(hinted, this.tuning.maxRetryAfterMs) +
+                          Math.round(this.random() * Math.min(100, this.tuning.baseDelayMs))
                         : backoffDelay(attempt, this.tuning, this.random);
                 if (this.mayRetry(attempt, start, delay)) {
                     if (call.method === "POST" && res.status !== 429 && res.status !== 503) ambiguous = true;
@@ -678,7 +717,10 @@ export class IamClient {
                 data: res.data,
                 attempts: attempt,
                 secrets: [this.apiKey, token?.accessToken],
-                hint: call.tokenRequest && (res.status === 400 || res.status === 401) ? `IAM refused the API key from ${this.source}.` : undefined,
+                hint:
+                    call.tokenRequest && (res.status === 400 || res.status === 401)
+                        ? `IAM refused the API key from ${this.source}.`
+                        : undefined,
             });
         }
     }
@@ -695,24 +737,39 @@ export class IamClient {
         for (const [p, t] of created) if (now - t > this.tuning.notFoundGraceMs) created.delete(p);
     }
 
+    private forget(path: string): void {
+        shared().created.delete(path);
+    }
+
     private notFoundUntil(opts?: ReadOptions): number | undefined {
         return opts?.createdAt !== undefined ? opts.createdAt + this.tuning.notFoundGraceMs : undefined;
     }
 
     private subjectNotFoundUntil(opts?: CreateOptions): number | undefined {
-        return opts?.subjectCreatedAt !== undefined ? opts.subjectCreatedAt + this.tuning.notFoundGraceMs : undefined;
+        return opts?.subjectCreatedAt !== undefined
+            ? opts.subjectCreatedAt + this.tuning.notFoundGraceMs
+            : undefined;
     }
 
     // ----- service IDs -----------------------------------------------------------------------
 
     /** `POST /v1/serviceids/` → 201. `locked` sends `Entity-Lock: true`. */
-    async createServiceId(req: { accountId?: string; name: string; description?: string; locked?: boolean }): Promise<ServiceIdResource> {
+    async createServiceId(req: {
+        accountId?: string;
+        name: string;
+        description?: string;
+        locked?: boolean;
+    }): Promise<ServiceIdResource> {
         const accountId = req.accountId ?? (await this.accountId());
         const startedAt = Date.now();
         const res = await this.send({
             method: "POST",
             path: "/v1/serviceids/",
-            body: { account_id: accountId, name: req.name, ...(req.description !== undefined ? { description: req.description } : {}) },
+            body: {
+                account_id: accountId,
+                name: req.name,
+                ...(req.description !== undefined ? { description: req.description } : {}),
+            },
             headers: req.locked ? { "Entity-Lock": "true" } : undefined,
             ok: [201],
             // Names are not unique, so a blind retry after a lost response makes a twin: look first.
@@ -733,12 +790,20 @@ export class IamClient {
     /** `GET /v1/serviceids/{id}`; undefined on 404 (after waiting out replication lag of a new object). */
     async getServiceId(id: string, opts?: ReadOptions): Promise<ServiceIdResource | undefined> {
         const path = `/v1/serviceids/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "GET", path, ok: [200, 404], objectPath: path, notFoundUntil: this.notFoundUntil(opts) });
+        const res = await this.send({
+            method: "GET",
+            path,
+            ok: [200, 404],
+            objectPath: path,
+            notFoundUntil: this.notFoundUntil(opts),
+        });
         return res.status === 404 ? undefined : (res.data as ServiceIdResource);
     }
 
     /** `GET /v1/serviceids/` for an account, following `next` page tokens. */
-    async listServiceIds(req: { accountId?: string; name?: string; pagesize?: number } = {}): Promise<ServiceIdResource[]> {
+    async listServiceIds(
+        req: { accountId?: string; name?: string; pagesize?: number } = {},
+    ): Promise<ServiceIdResource[]> {
         const accountId = req.accountId ?? (await this.accountId());
         const out: ServiceIdResource[] = [];
         let pagetoken: string | undefined;
@@ -760,16 +825,35 @@ export class IamClient {
     }
 
     /** `PUT /v1/serviceids/{id}` with `If-Match: <entityTag>` (or `*`). */
-    async updateServiceId(id: string, req: { name?: string; description?: string }, entityTag: string): Promise<ServiceIdResource> {
+    async updateServiceId(
+        id: string,
+        req: { name?: string; description?: string },
+        entityTag: string,
+    ): Promise<ServiceIdResource> {
         const path = `/v1/serviceids/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "PUT", path, body: req, headers: { "If-Match": entityTag }, ok: [200], objectPath: path });
+        const res = await this.send({
+            method: "PUT",
+            path,
+            body: req,
+            headers: { "If-Match": entityTag },
+            ok: [200],
+            objectPath: path,
+        });
         return res.data as ServiceIdResource;
     }
 
     /** `DELETE /v1/serviceids/{id}` (also deletes its keys and policies). False when it was already gone. */
     async deleteServiceId(id: string, opts?: ReadOptions): Promise<boolean> {
         const path = `/v1/serviceids/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "DELETE", path, ok: [204, 200, 404], objectPath: path, notFoundUntil: this.notFoundUntil(opts) });
+        const res = await this.send({
+            method: "DELETE",
+            path,
+            ok: [204, 200, 404],
+            objectPath: path,
+            notFoundUntil: this.notFoundUntil(opts),
+        });
+
+        this.forget(path);
         return res.status !== 404;
     }
 
@@ -792,7 +876,14 @@ export class IamClient {
      * A 404 for a subject created moments ago is retried while it replicates.
      */
     async createApiKey(
-        req: { name: string; iamId: string; description?: string; accountId?: string; storeValue?: boolean; locked?: boolean },
+        req: {
+            name: string;
+            iamId: string;
+            description?: string;
+            accountId?: string;
+            storeValue?: boolean;
+            locked?: boolean;
+        },
         opts?: CreateOptions,
     ): Promise<ApiKeyResource> {
         const res = await this.send({
@@ -818,12 +909,20 @@ export class IamClient {
     /** `GET /v1/apikeys/{id}`; undefined on 404. */
     async getApiKey(id: string, opts?: ReadOptions): Promise<ApiKeyResource | undefined> {
         const path = `/v1/apikeys/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "GET", path, ok: [200, 404], objectPath: path, notFoundUntil: this.notFoundUntil(opts) });
+        const res = await this.send({
+            method: "GET",
+            path,
+            ok: [200, 404],
+            objectPath: path,
+            notFoundUntil: this.notFoundUntil(opts),
+        });
         return res.status === 404 ? undefined : (res.data as ApiKeyResource);
     }
 
     /** `GET /v1/apikeys` by account and/or `iam_id`, following `next` page tokens. */
-    async listApiKeys(req: { accountId?: string; iamId?: string; pagesize?: number } = {}): Promise<ApiKeyResource[]> {
+    async listApiKeys(
+        req: { accountId?: string; iamId?: string; pagesize?: number } = {},
+    ): Promise<ApiKeyResource[]> {
         const accountId = req.accountId ?? (await this.accountId());
         const out: ApiKeyResource[] = [];
         let pagetoken: string | undefined;
@@ -845,16 +944,35 @@ export class IamClient {
     }
 
     /** `PUT /v1/apikeys/{id}` with `If-Match`. */
-    async updateApiKey(id: string, req: { name?: string; description?: string }, entityTag: string): Promise<ApiKeyResource> {
+    async updateApiKey(
+        id: string,
+        req: { name?: string; description?: string },
+        entityTag: string,
+    ): Promise<ApiKeyResource> {
         const path = `/v1/apikeys/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "PUT", path, body: req, headers: { "If-Match": entityTag }, ok: [200], objectPath: path });
+        const res = await this.send({
+            method: "PUT",
+            path,
+            body: req,
+            headers: { "If-Match": entityTag },
+            ok: [200],
+            objectPath: path,
+        });
         return res.data as ApiKeyResource;
     }
 
     /** `DELETE /v1/apikeys/{id}`. False when it was already gone. */
     async deleteApiKey(id: string, opts?: ReadOptions): Promise<boolean> {
         const path = `/v1/apikeys/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "DELETE", path, ok: [204, 200, 404], objectPath: path, notFoundUntil: this.notFoundUntil(opts) });
+        const res = await this.send({
+            method: "DELETE",
+            path,
+            ok: [204, 200, 404],
+            objectPath: path,
+            notFoundUntil: this.notFoundUntil(opts),
+        });
+
+        this.forget(path);
         return res.status !== 404;
     }
 
@@ -885,17 +1003,22 @@ export class IamClient {
             path: "/v1/policies",
             body,
             ok: [201, 200],
-            objectPath: subject.startsWith("iam-ServiceId-") ? `/v1/serviceids/${subject.slice(4)}` : undefined,
+            objectPath: subject.startsWith("iam-ServiceId-")
+                ? `/v1/serviceids/${subject.slice(4)}`
+                : undefined,
             subjectNotFoundUntil: this.subjectNotFoundUntil(opts),
             // A retry after a lost response would meet our own policy as a 409 conflict: look first.
             reconcile: async () => {
                 const mine = (await this.listPolicies({ accountId, iamId: subject })).filter(
                     (p) =>
-                        samePolicy(p, body) && (parseIbmTime(p.created_at) ?? 0) >= startedAt - 60_000 && p.state !== "deleted",
+                        samePolicy(p, body) &&
+                        (parseIbmTime(p.created_at) ?? 0) >= startedAt - 60_000 &&
+                        p.state !== "deleted",
                 );
                 if (mine.length !== 1) return undefined;
                 const got = await this.getPolicy(mine[0].id);
-                return got ? { status: 201, data: got.policy, headers: got.etag ? { etag: got.etag } : {} } : undefined;
+                const headers: Record<string, string> = got?.etag ? { etag: got.etag } : {};
+                return got ? { status: 201, data: got.policy, headers } : undefined;
             },
         });
         const policy = res.data as IbmPolicy;
@@ -906,15 +1029,25 @@ export class IamClient {
     /** `GET /v1/policies/{id}` with its `ETag`; undefined on 404. */
     async getPolicy(id: string, opts?: ReadOptions): Promise<PolicyWithEtag | undefined> {
         const path = `/v1/policies/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "GET", path, ok: [200, 404], objectPath: path, notFoundUntil: this.notFoundUntil(opts) });
-        return res.status === 404 ? undefined : { policy: res.data as IbmPolicy, etag: str(res.headers.etag) };
+        const res = await this.send({
+            method: "GET",
+            path,
+            ok: [200, 404],
+            objectPath: path,
+            notFoundUntil: this.notFoundUntil(opts),
+        });
+        return res.status === 404
+            ? undefined
+            : { policy: res.data as IbmPolicy, etag: str(res.headers.etag) };
     }
 
     /**
      * `GET /v1/policies?type=access` of an account, optionally for one subject (`iam_id`), following
      * `next.start`; `serviceName` filters on the `serviceName` resource attribute (client side).
      */
-    async listPolicies(req: { accountId?: string; iamId?: string; serviceName?: string } = {}): Promise<IbmPolicy[]> {
+    async listPolicies(
+        req: { accountId?: string; iamId?: string; serviceName?: string } = {},
+    ): Promise<IbmPolicy[]> {
         const accountId = req.accountId ?? (await this.accountId());
         const out: IbmPolicy[] = [];
         let start: string | undefined;
@@ -941,14 +1074,29 @@ export class IamClient {
     /** `PUT /v1/policies/{id}` with `If-Match: <ETag>`; returns the new revision. */
     async replacePolicy(id: string, body: PolicyBody, etag: string): Promise<PolicyWithEtag> {
         const path = `/v1/policies/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "PUT", path, body, headers: { "If-Match": etag }, ok: [200], objectPath: path });
+        const res = await this.send({
+            method: "PUT",
+            path,
+            body,
+            headers: { "If-Match": etag },
+            ok: [200],
+            objectPath: path,
+        });
         return { policy: res.data as IbmPolicy, etag: str(res.headers.etag) };
     }
 
     /** `DELETE /v1/policies/{id}`. False when it was already gone. */
     async deletePolicy(id: string, opts?: ReadOptions): Promise<boolean> {
         const path = `/v1/policies/${encodeURIComponent(id)}`;
-        const res = await this.send({ method: "DELETE", path, ok: [204, 200, 404], objectPath: path, notFoundUntil: this.notFoundUntil(opts) });
+        const res = await this.send({
+            method: "DELETE",
+            path,
+            ok: [204, 200, 404],
+            objectPath: path,
+            notFoundUntil: this.notFoundUntil(opts),
+        });
+
+        this.forget(path);
         return res.status !== 404;
     }
 }
@@ -956,9 +1104,15 @@ export class IamClient {
 /** Whether an IAM policy says exactly what `body` says (subject, roles, resource attributes). */
 function samePolicy(p: IbmPolicy, body: PolicyBody): boolean {
     const attrs = (list: { name: string; value: string }[] | undefined) =>
-        (list ?? []).map((a) => `${a.name}=${a.value}`).sort().join("\n");
+        (list ?? [])
+            .map((a) => `${a.name}=${a.value}`)
+            .sort()
+            .join("\n");
     const roles = (list: { role_id: string }[] | undefined) =>
-        (list ?? []).map((r) => r.role_id).sort().join("\n");
+        (list ?? [])
+            .map((r) => r.role_id)
+            .sort()
+            .join("\n");
     return (
         attrs(p.subjects?.[0]?.attributes) === attrs(body.subjects[0]?.attributes) &&
         attrs(p.resources?.[0]?.attributes) === attrs(body.resources[0]?.attributes) &&
@@ -968,9 +1122,11 @@ function samePolicy(p: IbmPolicy, body: PolicyBody): boolean {
 
 function plainHeaders(h: unknown): Record<string, string> {
     const out: Record<string, string> = {};
-    const source = (h && typeof (h as { toJSON?: unknown }).toJSON === "function" ? (h as { toJSON(): unknown }).toJSON() : h) as
-        | Record<string, unknown>
-        | undefined;
+    const source = (
+        h && typeof (h as { toJSON?: unknown }).toJSON === "function"
+            ? (h as { toJSON(): unknown }).toJSON()
+            : h
+    ) as Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(source ?? {})) {
         if (typeof v === "string") out[k.toLowerCase()] = v;
         else if (Array.isArray(v)) out[k.toLowerCase()] = v.join(", ");

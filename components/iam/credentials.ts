@@ -102,12 +102,15 @@ export function missingApiKeyMessage(resource?: string): string {
     );
 }
 
-/** Thrown when no API key is found anywhere. @internal */
-export class MissingApiKeyError extends Error {
-    constructor(resource?: string) {
-        super(missingApiKeyMessage(resource));
-        this.name = "MissingApiKeyError";
-    }
+/**
+ * The error thrown when no API key is found anywhere: a plain Error named "MissingApiKeyError"
+ * (not a subclass: subclasses of Error lose their message once serialized into a provider).
+ * @internal
+ */
+export function missingApiKeyError(resource?: string): Error {
+    const err = new Error(missingApiKeyMessage(resource));
+    err.name = "MissingApiKeyError";
+    return err;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -119,7 +122,7 @@ function nonEmpty(v: string | undefined): string | undefined {
  * `credentials`, stack config, environment; the endpoint defaults to IBM's. The account id
  * follows the key: with a per-resource key only its own `accountId` counts (else the token's
  * claim decides), because the stack-wide account id belongs to the stack-wide key.
- * @throws MissingApiKeyError when no source has a key
+ * @throws an Error named MissingApiKeyError when no source has a key
  * @internal
  */
 export function resolveIamCredentials(
@@ -147,12 +150,22 @@ export function resolveIamCredentials(
     }
     const accountId = nonEmpty(config?.accountId) ?? nonEmpty(env[IAM_ENV_VARS.accountId]);
     if (fromConfig !== undefined) {
-        return { apiKey: fromConfig, iamEndpoint, accountId, source: `Pulumi config \`${IAM_CONFIG_KEYS.apiKey}\`` };
+        return {
+            apiKey: fromConfig,
+            iamEndpoint,
+            accountId,
+            source: `Pulumi config \`${IAM_CONFIG_KEYS.apiKey}\``,
+        };
     }
     if (fromEnv !== undefined) {
-        return { apiKey: fromEnv, iamEndpoint, accountId, source: `the ${IAM_ENV_VARS.apiKey} environment variable` };
+        return {
+            apiKey: fromEnv,
+            iamEndpoint,
+            accountId,
+            source: `the ${IAM_ENV_VARS.apiKey} environment variable`,
+        };
     }
-    throw new MissingApiKeyError(resource);
+    throw missingApiKeyError(resource);
 }
 
 /**
@@ -162,7 +175,9 @@ export function resolveIamCredentials(
 export function checkCredentialsInput(value: unknown): { property: string; reason: string }[] {
     if (value === undefined || value === null) return [];
     if (typeof value !== "object" || Array.isArray(value)) {
-        return [{ property: "credentials", reason: "must be an object { apiKey, iamEndpoint?, accountId? }" }];
+        return [
+            { property: "credentials", reason: "must be an object { apiKey, iamEndpoint?, accountId? }" },
+        ];
     }
     const c = value as Record<string, unknown>;
     const failures: { property: string; reason: string }[] = [];
@@ -179,7 +194,10 @@ export function checkCredentialsInput(value: unknown): { property: string; reaso
     }
     for (const k of Object.keys(c)) {
         if (!["apiKey", "iamEndpoint", "accountId"].includes(k)) {
-            failures.push({ property: `credentials.${k}`, reason: "unknown field; use apiKey, iamEndpoint or accountId" });
+            failures.push({
+                property: `credentials.${k}`,
+                reason: "unknown field; use apiKey, iamEndpoint or accountId",
+            });
         }
     }
     return failures;
@@ -190,7 +208,8 @@ export function checkCredentialsInput(value: unknown): { property: string; reaso
  * @internal
  */
 export function checkEndpoint(value: unknown): string | undefined {
-    if (typeof value !== "string" || value.trim() === "") return "must be a URL such as https://iam.cloud.ibm.com";
+    if (typeof value !== "string" || value.trim() === "")
+        return "must be a URL such as https://iam.cloud.ibm.com";
     try {
         const u = new URL(value);
         if (u.protocol !== "https:" && u.protocol !== "http:") {

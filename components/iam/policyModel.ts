@@ -115,7 +115,10 @@ export function canonicalRoles(roles: readonly string[]): Role[] {
 /** The IAM policy body for a grant (reference §4 "Request to grant a service ID …"). */
 export function policyBody(grant: RegistryGrant): PolicyBody {
     const eq = (name: string, value: string): PolicyAttribute => ({ name, value, operator: "stringEquals" });
-    const attributes: PolicyAttribute[] = [eq("accountId", grant.accountId), eq("serviceName", CONTAINER_REGISTRY)];
+    const attributes: PolicyAttribute[] = [
+        eq("accountId", grant.accountId),
+        eq("serviceName", CONTAINER_REGISTRY),
+    ];
     if (grant.region === GLOBAL) attributes.push(eq("geography", GLOBAL));
     else if (grant.region !== undefined) attributes.push(eq("region", grant.region));
     if (grant.registryNamespace !== undefined) {
@@ -123,7 +126,9 @@ export function policyBody(grant: RegistryGrant): PolicyBody {
     }
     return {
         type: "access",
-        ...(grant.description !== undefined && grant.description !== "" ? { description: grant.description } : {}),
+        ...(grant.description !== undefined && grant.description !== ""
+            ? { description: grant.description }
+            : {}),
         subjects: [{ attributes: [{ name: "iam_id", value: grant.iamId }] }],
         roles: canonicalRoles(grant.roles).map((r) => ({ role_id: roleCrn(r) })),
         resources: [{ attributes }],

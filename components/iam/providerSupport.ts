@@ -25,7 +25,9 @@ export function iamClientFor(
  * @internal
  */
 export function asIamError(err: unknown): IamError | undefined {
-    return err instanceof Error && err.name === "IamError" ? (err as IamError) : undefined;
+    return err !== null && typeof err === "object" && (err as { name?: unknown }).name === "IamError"
+        ? (err as IamError)
+        : undefined;
 }
 
 /** The HTTP status of an IAM error, or undefined. @internal */
@@ -80,6 +82,7 @@ export async function writeWithFreshTag<T, C>(w: FreshTagWrite<T, C>): Promise<T
         try {
             return await w.write(tag);
         } catch (err) {
+            if (iamStatus(err) === 404) throw w.gone();
             if (!mayBeStaleTag(err) || i >= attempts) throw err;
             const fresh = await w.reread();
             if (!fresh) throw w.gone();

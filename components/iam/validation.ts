@@ -61,7 +61,12 @@ export function checkOptionalString(property: string, value: unknown): Failure[]
 export function checkIamId(property: string, value: unknown, serviceIdOnly: boolean): Failure[] {
     if (isUnknown(value)) return [];
     if (typeof value !== "string" || value.trim() === "") {
-        return [{ property, reason: `must be an IAM id such as "iam-ServiceId-<uuid>"; got ${JSON.stringify(value)}` }];
+        return [
+            {
+                property,
+                reason: `must be an IAM id such as "iam-ServiceId-<uuid>"; got ${JSON.stringify(value)}`,
+            },
+        ];
     }
     if (value.startsWith("ServiceId-")) {
         return [

@@ -5,13 +5,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
-import { DOCKER_CONFIG_JSON_TYPE } from "./dockerConfig";
-import {
-    checkServiceAccounts,
-    patchServiceAccounts,
-    ServiceAccountOptions,
-    warnOnProviderWithoutKubeconfig,
-} from "./serviceAccountOptions";
+import { DOCKER_CONFIG_JSON_TYPE, registryHostsOf } from "./dockerConfig";
+import { warnAboutKubernetesProvider } from "./providerChecks";
+import { deprecatedDomainProblem } from "./registryDomains";
+import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";
 
 /** Secret types a pod can use as an image pull secret. */
 export const PULL_SECRET_TYPES: readonly string[] = [DOCKER_CONFIG_JSON_TYPE, "kubernetes.io/dockercfg"];
@@ -51,9 +48,16 @@ export interface CopiedPullSecretsArgs extends ServiceAccountOptions {
  * `<source>-` so that a name merely containing the word is not rewritten.
  * @internal
  */
-export function copiedSecretName(secretName: string, sourceNamespace: string, target: string, keepNames: boolean): string {
+export function copiedSecretName(
+    secretName: string,
+    sourceNamespace: string,
+    target: string,
+    keepNames: boolean,
+): string {
     const prefix = `${sourceNamespace}-`;
-    return !keepNames && secretName.startsWith(prefix) ? `${target}-${secretName.slice(prefix.length)}` : secretName;
+    return !keepNames && secretName.startsWith(prefix)
+        ? `${target}-${secretName.slice(prefix.length)}`
+        : secretName;
 }
 
 /**
@@ -61,8 +65,9 @@ export function copiedSecretName(secretName: string, sourceNamespace: string, ta
  * the same type and data, and added to each namespace's service accounts.
  *
  * - The source is read with `Secret.get` on every `pulumi up` and `preview`, so a rotated
- *   source (IKS re-running `cluster pull-secret apply`, or a new key) updates the copies in
- *   place under the same names.
+ *   source (IKS re-running `cluster pull-secret apply`, or a new key) reaches the copies
+ *   under the same names: in place when the Kubernetes provider has `enableSecretMutable`
+ *   (see `NamespacePullSecrets` on key rotation).
  * - The copies are ordinary stack-owned Secrets: destroy deletes them; the source is never
  *   modified or deleted.
  * - Copy data is a Pulumi secret in state.
@@ -82,22 +87,29 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
         const problems: string[] = [];
         const push = (p: string | undefined) => p !== undefined && problems.push(p);
         push(checkNamespaceName("sourceNamespace", source));
-        if (args.secretNames.length === 0) problems.push(`secretNames: the list is empty; name at least one secret in "${source}" to copy.`);
+        if (args.secretNames.length === 0)
+            problems.push(`secretNames: the list is empty; name at least one secret in "${source}" to copy.`);
         args.secretNames.forEach((n, i) => push(checkObjectName(`secretNames[${i}]`, "Secret", n)));
-        if (args.targetNamespaces.length === 0) problems.push(`targetNamespaces: the list is empty; name at least one namespace to copy into.`);
+        if (args.targetNamespaces.length === 0)
+            problems.push(`targetNamespaces: the list is empty; name at least one namespace to copy into.`);
         args.targetNamespaces.forEach((ns, i) => {
             const p = checkNamespaceName(`targetNamespaces[${i}]`, ns);
             push(p);
             if (p !== undefined) return;
             const names = new Map<string, string>();
-            for (const secret of args.secretNames) {
+            const overwritten = args.secretNames.filter(
+                (secret) => ns === source && copiedSecretName(secret, source, ns, keepNames) === secret,
+            );
+            if (overwritten.length > 0) {
+                problems.push(
+                    `targetNamespaces[${i}]: "${ns}" is the source namespace, so copying would overwrite ` +
+                        `${overwritten.map((n) => `"${n}"`).join(", ")} with itself. Remove "${ns}" from targetNamespaces.`,
+                );
+                return;
+            }
+            for (const secret of new Set(args.secretNames)) {
                 const copy = copiedSecretName(secret, source, ns, keepNames);
-                if (ns === source && copy === secret) {
-                    problems.push(
-                        `targetNamespaces[${i}]: "${ns}" is the source namespace, so the copy of "${secret}" would overwrite it. ` +
-                            `Remove "${ns}" from targetNamespaces.`,
-                    );
-                } else if (names.has(copy)) {
+                if (names.has(copy)) {
                     problems.push(
                         `secretNames: "${names.get(copy)}" and "${secret}" would both be copied to "${ns}/${copy}". Copy only one of them.`,
                     );
@@ -110,13 +122,15 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
         const accounts = checkServiceAccounts(args.serviceAccounts);
         problems.push(...accounts.problems);
         if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
-        warnOnProviderWithoutKubeconfig(this, name, "CopiedPullSecrets", opts, args, accounts.names);
+        warnAboutKubernetesProvider(this, name, "CopiedPullSecrets", args, accounts.names.length > 0);
 
         const secretNames = [...new Set(args.secretNames)];
         const targets = [...new Set(args.targetNamespaces)];
         // Read at deploy time (and in preview): the live source, never a value baked into the program.
         const sources = secretNames.map((secretName) => {
-            const s = k8s.core.v1.Secret.get(`${name}-source-${secretName}`, `${source}/${secretName}`, { parent: this });
+            const s = k8s.core.v1.Secret.get(`${name}-source-${secretName}`, `${source}/${secretName}`, {
+                parent: this,
+            });
             const type = s.type.apply((t) => {
                 if (!PULL_SECRET_TYPES.includes(t)) {
                     throw new pulumi.ResourceError(
@@ -127,14 +141,34 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
                 }
                 return t;
             });
-            return { secretName, type, data: pulumi.secret(s.data) };
+            const data = s.data.apply((d) => {
+                // Token-era copies (registry.*.bluemix.net, username "token") still work for now,
+                // but IBM deprecated them in 2019: say so, without touching the data.
+                const deprecated = registryHostsOf(d).filter(
+                    (h) => deprecatedDomainProblem("", h) !== undefined,
+                );
+                if (deprecated.length > 0) {
+                    pulumi.log.warn(
+                        `secretNames: "${source}/${secretName}" holds deprecated registry token credentials for ` +
+                            `${deprecated.join(", ")}. IBM Cloud Container Registry moved to icr.io with IAM API keys; ` +
+                            `write new secrets with NamespacePullSecrets (or run \`ibmcloud ks cluster pull-secret apply\`) ` +
+                            `and copy those instead.`,
+                        this,
+                    );
+                }
+                return d;
+            });
+            return { secretName, type, data: pulumi.secret(data) };
         });
 
         const byNamespace: Record<string, pulumi.Output<string[]>> = {};
         const patches = targets.flatMap((target) => {
             const namespace = args.createNamespaces
-                ? new k8s.core.v1.Namespace(`${name}-${target}-namespace`, { metadata: { name: target } }, { parent: this })
-                      .metadata.name
+                ? new k8s.core.v1.Namespace(
+                      `${name}-${target}-namespace`,
+                      { metadata: { name: target } },
+                      { parent: this },
+                  ).metadata.name
                 : pulumi.output(target);
             const copies = sources.map(
                 (src) =>
@@ -144,7 +178,9 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
                             metadata: {
                                 name: copiedSecretName(src.secretName, source, target, keepNames),
                                 namespace,
-                                annotations: { "pulumi-icr-access/copied-from": `${source}/${src.secretName}` },
+                                annotations: {
+                                    "pulumi-icr-access/copied-from": `${source}/${src.secretName}`,
+                                },
                             },
                             type: src.type,
                             data: src.data,
@@ -153,11 +189,20 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
                     ),
             );
             byNamespace[target] = pulumi.all(copies.map((c) => c.metadata.name));
-            return patchServiceAccounts(this, `${name}-${target}`, namespace, accounts.names, byNamespace[target], args);
+            return patchServiceAccounts(
+                this,
+                `${name}-${target}`,
+                namespace,
+                accounts.names,
+                byNamespace[target],
+                args,
+            );
         });
 
         this.secretNames = pulumi.all(byNamespace);
-        this.serviceAccounts = pulumi.all(patches.map((p) => pulumi.interpolate`${p.namespace}/${p.serviceAccount}`));
+        this.serviceAccounts = pulumi.all(
+            patches.map((p) => pulumi.interpolate`${p.namespace}/${p.serviceAccount}`),
+        );
         this.registerOutputs({ secretNames: this.secretNames, serviceAccounts: this.serviceAccounts });
     }
 }

@@ -54,7 +54,10 @@ export function buildDockerConfigJson(servers: readonly string[], credential: Do
 }
 
 /** {@link buildDockerConfigJson}, base64-encoded for a Secret's `data`. */
-export function buildDockerConfigJsonBase64(servers: readonly string[], credential: DockerCredential): string {
+export function buildDockerConfigJsonBase64(
+    servers: readonly string[],
+    credential: DockerCredential,
+): string {
     return Buffer.from(buildDockerConfigJson(servers, credential), "utf8").toString("base64");
 }
 
@@ -68,7 +71,10 @@ export function iamApiKeyCredential(apiKey: string, email: string = IKS_DEFAULT_
  * entries. Throws when the shape is wrong or an entry's `auth` does not match its
  * username and password. Messages never include passwords.
  */
-export function parseDockerConfigJson(text: string, opts: { base64?: boolean } = {}): Record<string, DockerConfigEntry> {
+export function parseDockerConfigJson(
+    text: string,
+    opts: { base64?: boolean } = {},
+): Record<string, DockerConfigEntry> {
     const json = opts.base64 ? Buffer.from(text, "base64").toString("utf8") : text;
     let parsed: unknown;
     try {
@@ -89,10 +95,13 @@ export function parseDockerConfigJson(text: string, opts: { base64?: boolean } =
         if (auth !== undefined) {
             const decoded = Buffer.from(auth, "base64").toString("utf8");
             const colon = decoded.indexOf(":");
-            if (colon < 0) throw new Error(`.dockerconfigjson: auths["${server}"].auth is not base64("user:password")`);
+            if (colon < 0)
+                throw new Error(`.dockerconfigjson: auths["${server}"].auth is not base64("user:password")`);
             const [u, p] = [decoded.slice(0, colon), decoded.slice(colon + 1)];
             if ((username !== undefined && username !== u) || (password !== undefined && password !== p)) {
-                throw new Error(`.dockerconfigjson: auths["${server}"].auth does not match its username and password`);
+                throw new Error(
+                    `.dockerconfigjson: auths["${server}"].auth does not match its username and password`,
+                );
             }
             username ??= u;
             password ??= p;
@@ -108,4 +117,28 @@ export function parseDockerConfigJson(text: string, opts: { base64?: boolean } =
         };
     }
     return out;
+}
+
+/**
+ * The registry hosts a pull secret's data holds credentials for: the `auths` keys of a
+ * `.dockerconfigjson`, or the top-level keys of a legacy `.dockercfg`. Malformed data gives
+ * an empty list. Only host names come out, never credentials.
+ */
+export function registryHostsOf(data: Record<string, string> | undefined): string[] {
+    const decode = (key: string): Record<string, unknown> | undefined => {
+        const raw = data?.[key];
+        if (raw === undefined) return undefined;
+        try {
+            const parsed = JSON.parse(Buffer.from(raw, "base64").toString("utf8")) as unknown;
+            return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+                ? (parsed as Record<string, unknown>)
+                : undefined;
+        } catch {
+            return undefined;
+        }
+    };
+    const json = decode(DOCKER_CONFIG_JSON_KEY);
+    const auths = json?.auths;
+    if (typeof auths === "object" && auths !== null) return Object.keys(auths);
+    return Object.keys(decode(".dockercfg") ?? {});
 }

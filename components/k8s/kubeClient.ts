@@ -99,14 +99,22 @@ export class KubeApiError extends Error {
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : {};
 }
 
 function str(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-function namedList(doc: Record<string, unknown>, key: string, inner: string, dir: string, origin: Origin): NamedEntry[] {
+function namedList(
+    doc: Record<string, unknown>,
+    key: string,
+    inner: string,
+    dir: string,
+    origin: Origin,
+): NamedEntry[] {
     const list = doc[key];
     if (list === undefined || list === null) return [];
     if (!Array.isArray(list)) throw new KubeconfigError(`kubeconfig (${origin}): "${key}" must be a list`);
@@ -135,7 +143,8 @@ export function parseKubeconfig(text: string, dir: string, origin: Origin): Kube
         );
     }
     const doc = asRecord(raw);
-    if (Object.keys(doc).length === 0) throw new KubeconfigError(`kubeconfig (${origin}) is empty or not a mapping`);
+    if (Object.keys(doc).length === 0)
+        throw new KubeconfigError(`kubeconfig (${origin}) is empty or not a mapping`);
     return {
         clusters: namedList(doc, "clusters", "cluster", dir, origin),
         users: namedList(doc, "users", "user", dir, origin),
@@ -232,8 +241,12 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
     if (Object.keys(e).length > 0) {
         const command = str(e.command);
         const apiVersion = str(e.apiVersion);
-        if (command === undefined) throw new KubeconfigError(`kubeconfig (${doc.origin}): user "${userName}" exec has no command`);
-        if (apiVersion !== "client.authentication.k8s.io/v1" && apiVersion !== "client.authentication.k8s.io/v1beta1") {
+        if (command === undefined)
+            throw new KubeconfigError(`kubeconfig (${doc.origin}): user "${userName}" exec has no command`);
+        if (
+            apiVersion !== "client.authentication.k8s.io/v1" &&
+            apiVersion !== "client.authentication.k8s.io/v1beta1"
+        ) {
             throw new KubeconfigError(
                 `kubeconfig (${doc.origin}): user "${userName}" exec apiVersion "${apiVersion ?? ""}" is not supported; use client.authentication.k8s.io/v1 or v1beta1`,
             );
@@ -243,7 +256,9 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
             apiVersion,
             args: Array.isArray(e.args) ? e.args.map(String) : [],
             env: Array.isArray(e.env)
-                ? e.env.map((x) => asRecord(x)).map((x) => ({ name: String(x.name), value: String(x.value ?? "") }))
+                ? e.env
+                      .map((x) => asRecord(x))
+                      .map((x) => ({ name: String(x.name), value: String(x.value ?? "") }))
                 : [],
             installHint: str(e.installHint),
             provideClusterInfo: e.provideClusterInfo === true,
@@ -268,7 +283,8 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
         basic: username !== undefined ? { username, password: str(u.password) ?? "" } : undefined,
         exec,
         dir: udir,
-        impersonate: asUser !== undefined || asGroups.length > 0 ? { user: asUser, groups: asGroups } : undefined,
+        impersonate:
+            asUser !== undefined || asGroups.length > 0 ? { user: asUser, groups: asGroups } : undefined,
     };
 }
 
@@ -289,10 +305,16 @@ export interface KubeconfigSource {
  * stack setting; else every file in `KUBECONFIG`; else `~/.kube/config`; else the in-cluster
  * service account. Reads the environment at call time: call it inside provider methods.
  */
-export function loadKubeconfig(source: KubeconfigSource, env: NodeJS.ProcessEnv = process.env): ResolvedKubeconfig {
+export function loadKubeconfig(
+    source: KubeconfigSource,
+    env: NodeJS.ProcessEnv = process.env,
+): ResolvedKubeconfig {
     const cwd = process.cwd();
     if (source.kubeconfig !== undefined && source.kubeconfig !== "") {
-        return resolveKubeconfig(parseKubeconfig(source.kubeconfig, cwd, "the kubeconfig input"), source.context);
+        return resolveKubeconfig(
+            parseKubeconfig(source.kubeconfig, cwd, "the kubeconfig input"),
+            source.context,
+        );
     }
     const stack = source.stackKubeconfig;
     if (stack !== undefined && stack !== "") {
@@ -305,13 +327,21 @@ export function loadKubeconfig(source: KubeconfigSource, env: NodeJS.ProcessEnv 
     }
     const listed = (env.KUBECONFIG ?? "").split(path.delimiter).filter((p) => p !== "");
     const files =
-        listed.length > 0 ? listed.filter((p) => fs.existsSync(p)) : [path.join(os.homedir(), ".kube", "config")].filter((p) => fs.existsSync(p));
+        listed.length > 0
+            ? listed.filter((p) => fs.existsSync(p))
+            : [path.join(os.homedir(), ".kube", "config")].filter((p) => fs.existsSync(p));
     if (files.length > 0) {
-        const docs = files.map((f) => parseKubeconfig(fs.readFileSync(f, "utf8"), path.dirname(path.resolve(f)), f));
+        const docs = files.map((f) =>
+            parseKubeconfig(fs.readFileSync(f, "utf8"), path.dirname(path.resolve(f)), f),
+        );
         return resolveKubeconfig(mergeKubeconfigs(docs), source.context);
     }
     const host = env.KUBERNETES_SERVICE_HOST;
-    if (host !== undefined && fs.existsSync(path.join(IN_CLUSTER_DIR, "token")) && source.context === undefined) {
+    if (
+        host !== undefined &&
+        fs.existsSync(path.join(IN_CLUSTER_DIR, "token")) &&
+        source.context === undefined
+    ) {
         const hostPart = host.includes(":") ? `[${host}]` : host;
         return {
             contextName: "in-cluster",
@@ -365,7 +395,10 @@ export async function runExecPlugin(
     if (!opts.refresh && hit !== undefined && hit.expiresAt > Date.now()) return hit.status;
 
     // As kubectl: a command with a path separator is relative to the kubeconfig's directory.
-    const command = exec.command.includes("/") || exec.command.includes("\\") ? path.resolve(cfg.dir, exec.command) : exec.command;
+    const command =
+        exec.command.includes("/") || exec.command.includes("\\")
+            ? path.resolve(cfg.dir, exec.command)
+            : exec.command;
     const info: Record<string, unknown> = {
         apiVersion: exec.apiVersion,
         kind: "ExecCredential",
@@ -377,13 +410,18 @@ export async function runExecPlugin(
                           server: cfg.server,
                           ...(cfg.tlsServerName ? { "tls-server-name": cfg.tlsServerName } : {}),
                           ...(cfg.insecureSkipTlsVerify ? { "insecure-skip-tls-verify": true } : {}),
-                          ...(cfg.ca?.data ? { "certificate-authority-data": Buffer.from(cfg.ca.data).toString("base64") } : {}),
+                          ...(cfg.ca?.data
+                              ? { "certificate-authority-data": Buffer.from(cfg.ca.data).toString("base64") }
+                              : {}),
                       },
                   }
                 : {}),
         },
     };
-    const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), KUBERNETES_EXEC_INFO: JSON.stringify(info) };
+    const env: NodeJS.ProcessEnv = {
+        ...(opts.env ?? process.env),
+        KUBERNETES_EXEC_INFO: JSON.stringify(info),
+    };
     for (const { name, value } of exec.env) env[name] = value;
     const who = `kubeconfig user "${cfg.userName}": exec plugin "${exec.command}"`;
     const stdout = await new Promise<string>((resolve, reject) => {
@@ -396,12 +434,18 @@ export async function runExecPlugin(
                 const code = (err as NodeJS.ErrnoException).code;
                 if (code === "ENOENT") {
                     return reject(
-                        new KubeconfigError(`${who} was not found${exec.installHint ? `. ${exec.installHint.trim()}` : ""}`),
+                        new KubeconfigError(
+                            `${who} was not found${exec.installHint ? `. ${exec.installHint.trim()}` : ""}`,
+                        ),
                     );
                 }
                 // stderr is the plugin's diagnostics (stdout would hold the credential): keep a short tail.
                 const tail = String(errOut).trim().slice(-500);
-                reject(new KubeconfigError(`${who} failed (${err.killed ? "timed out" : `exit ${String(err.code)}`})${tail ? `: ${tail}` : ""}`));
+                reject(
+                    new KubeconfigError(
+                        `${who} failed (${err.killed ? "timed out" : `exit ${String(err.code)}`})${tail ? `: ${tail}` : ""}`,
+                    ),
+                );
             },
         );
     });
@@ -433,8 +477,17 @@ export interface KubeResponse<T = unknown> {
     readonly data: T;
 }
 
-const TRANSIENT = new Set([429, 500, 502, 503, 504]);
-const NETWORK_RETRY = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ECONNABORTED", "EAI_AGAIN"]);
+// Arrays, not Sets: module-level values are serialized into the provider's closure, and the
+// closure serializer turns a Set into a plain object whose `has` then fails.
+const TRANSIENT: readonly number[] = [429, 500, 502, 503, 504];
+const NETWORK_RETRY: readonly string[] = [
+    "ECONNRESET",
+    "ECONNREFUSED",
+    "ETIMEDOUT",
+    "EPIPE",
+    "ECONNABORTED",
+    "EAI_AGAIN",
+];
 
 /** Options for {@link KubeClient}. */
 export interface KubeClientOptions {
@@ -450,13 +503,19 @@ export interface KubeClientOptions {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function readMaybe(v: { data?: string; file?: string } | undefined, what: string, origin: string): string | undefined {
+function readMaybe(
+    v: { data?: string; file?: string } | undefined,
+    what: string,
+    origin: string,
+): string | undefined {
     if (v === undefined) return undefined;
     if (v.data !== undefined) return v.data;
     try {
         return fs.readFileSync(v.file!, "utf8");
     } catch (err) {
-        throw new KubeconfigError(`kubeconfig ${origin}: cannot read ${what} file ${v.file}: ${(err as Error).message}`);
+        throw new KubeconfigError(
+            `kubeconfig ${origin}: cannot read ${what} file ${v.file}: ${(err as Error).message}`,
+        );
     }
 }
 
@@ -572,12 +631,18 @@ export class KubeClient {
                 retryAfter = res.headers["retry-after"] as string | undefined;
             } catch (err) {
                 const code = (err as NodeJS.ErrnoException).code ?? "";
-                if (NETWORK_RETRY.has(code) && attempt < retries) {
+                if (NETWORK_RETRY.includes(code) && attempt < retries) {
                     await sleep(backoff);
                     backoff = Math.min(backoff * 2, 5_000);
                     continue;
                 }
-                throw new KubeApiError(method, apiPath, undefined, undefined, networkDetail(err as Error, code, this.config));
+                throw new KubeApiError(
+                    method,
+                    apiPath,
+                    undefined,
+                    undefined,
+                    networkDetail(err as Error, code, this.config),
+                );
             }
             const data = parseJson(text);
             if (status === 401 && this.config.exec !== undefined && !refreshed) {
@@ -585,17 +650,26 @@ export class KubeClient {
                 await this.authenticate(true);
                 continue;
             }
-            if (TRANSIENT.has(status) && attempt < retries) {
+            if (TRANSIENT.includes(status) && attempt < retries) {
                 const seconds = Number(retryAfter);
-                await sleep(Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 10_000) : backoff);
+                await sleep(
+                    Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, 10_000) : backoff,
+                );
                 backoff = Math.min(backoff * 2, 5_000);
                 continue;
             }
-            if ((status >= 200 && status < 300) || passThrough.includes(status)) return { status, data: data as T };
+            if ((status >= 200 && status < 300) || passThrough.includes(status))
+                return { status, data: data as T };
             const s = asRecord(data);
             const reason = str(s.reason);
             const message = str(s.message) ?? text.slice(0, 300);
-            throw new KubeApiError(method, apiPath, status, reason, `${reason ? `${reason}: ` : ""}${message}${authHint(status, this.config)}`);
+            throw new KubeApiError(
+                method,
+                apiPath,
+                status,
+                reason,
+                `${reason ? `${reason}: ` : ""}${message}${authHint(status, this.config)}`,
+            );
         }
     }
 }
@@ -609,8 +683,10 @@ function parseJson(text: string): unknown {
 }
 
 function authHint(status: number, c: ResolvedKubeconfig): string {
-    if (status === 401) return ` (the credentials of kubeconfig user "${c.userName}" in context "${c.contextName}" were rejected; refresh them, e.g. \`ibmcloud ks cluster config --cluster <name>\`)`;
-    if (status === 403) return ` (kubeconfig user "${c.userName}" needs get and update on serviceaccounts in this namespace)`;
+    if (status === 401)
+        return ` (the credentials of kubeconfig user "${c.userName}" in context "${c.contextName}" were rejected; refresh them, e.g. \`ibmcloud ks cluster config --cluster <name>\`)`;
+    if (status === 403)
+        return ` (kubeconfig user "${c.userName}" needs get and update on serviceaccounts in this namespace)`;
     return "";
 }
 

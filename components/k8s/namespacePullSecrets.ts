@@ -12,13 +12,14 @@ import {
     iamApiKeyCredential,
     IKS_DEFAULT_EMAIL,
 } from "./dockerConfig";
-import { RegistryDomain, RegistryDomainError, RegistryEndpoints, resolveRegistryDomains } from "./registryDomains";
 import {
-    checkServiceAccounts,
-    patchServiceAccounts,
-    ServiceAccountOptions,
-    warnOnProviderWithoutKubeconfig,
-} from "./serviceAccountOptions";
+    RegistryDomain,
+    RegistryDomainError,
+    RegistryEndpoints,
+    resolveRegistryDomains,
+} from "./registryDomains";
+import { warnAboutKubernetesProvider } from "./providerChecks";
+import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";
 
 /** How the domains are spread over secrets. */
 export const PullSecretLayout = {
@@ -47,8 +48,9 @@ export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
     /**
      * IAM API key of a service ID with the Container Registry Reader role (e.g.
      * `NamespaceIdentity`'s `apiKey`), used as the registry password with username
-     * `iamapikey`. Treated as a secret whether or not you wrapped it. A new key updates the
-     * secrets in place, under the same names, so running pods need no restart.
+     * `iamapikey`. Treated as a secret whether or not you wrapped it. A new key changes only
+     * the secrets' data, under the same names: an in-place update when the Kubernetes
+     * provider has `enableSecretMutable` (see {@link NamespacePullSecrets}).
      */
     readonly apiKey: pulumi.Input<string>;
     /**
@@ -130,6 +132,12 @@ const LAYOUTS: readonly string[] = Object.values(PullSecretLayout);
  * `icr.io` domain (username `iamapikey`), and adds them to the namespace's service
  * accounts without disturbing entries anyone else put there.
  *
+ * Key rotation: set `enableSecretMutable: true` on the Kubernetes provider (or
+ * `kubernetes:enableSecretMutable` / `PULUMI_K8S_ENABLE_SECRET_MUTABLE` for the default one).
+ * Without it pulumi-kubernetes replaces a Secret whose data changes, and a Secret with a
+ * fixed name is deleted before it is re-created, so pods started in between cannot pull
+ * (pulumi-kubernetes#2291). The component warns when it can see the flag is missing.
+ *
  * Only namespaces known at `pulumi up` are covered; a namespace created later needs its
  * own instance (or a controller).
  * @see https://cloud.ibm.com/docs/containers?topic=containers-registry#other
@@ -162,7 +170,9 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         }
         const layout = args.layout ?? PullSecretLayout.PerDomain;
         if (!LAYOUTS.includes(layout)) {
-            problems.push(`layout: unknown layout "${layout}".${didYouMean(layout, LAYOUTS)} Valid layouts: ${LAYOUTS.join(", ")}.`);
+            problems.push(
+                `layout: unknown layout "${layout}".${didYouMean(layout, LAYOUTS)} Valid layouts: ${LAYOUTS.join(", ")}.`,
+            );
         }
         if (args.secretName !== undefined) {
             if (layout !== PullSecretLayout.Combined) {
@@ -179,17 +189,21 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         const accounts = checkServiceAccounts(args.serviceAccounts);
         problems.push(...accounts.problems);
         if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
-        warnOnProviderWithoutKubeconfig(this, name, "NamespacePullSecrets", opts, args, accounts.names);
+        warnAboutKubernetesProvider(this, name, "NamespacePullSecrets", args, accounts.names.length > 0);
 
         const namespace = args.createNamespace
-            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace } }, { parent: this })
-                  .metadata.name
+            ? new k8s.core.v1.Namespace(
+                  `${name}-namespace`,
+                  { metadata: { name: args.namespace } },
+                  { parent: this },
+              ).metadata.name
             : pulumi.output(args.namespace);
 
         // Validated here too for keys only known at deploy time (eks cluster.ts:714 pattern).
         const apiKey = pulumi.secret(
             pulumi.output(args.apiKey).apply((key) => {
-                if (typeof key !== "string" || key.trim() === "") throw new pulumi.ResourceError(emptyKeyMessage(), this);
+                if (typeof key !== "string" || key.trim() === "")
+                    throw new pulumi.ResourceError(emptyKeyMessage(), this);
                 return key;
             }),
         );
@@ -202,11 +216,14 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
                     {
                         metadata: { name: plan.secretName, namespace },
                         type: DOCKER_CONFIG_JSON_TYPE,
-                        // Only `data` changes on key rotation: same name, same type, so the
-                        // Kubernetes provider updates in place rather than replacing.
+                        // Only `data` changes on key rotation (never name, namespace or type,
+                        // which force a replace), so with enableSecretMutable it is an update.
                         data: pulumi.secret(
                             pulumi.all([apiKey, email]).apply(([key, mail]) => ({
-                                [DOCKER_CONFIG_JSON_KEY]: buildDockerConfigJsonBase64(plan.hosts, iamApiKeyCredential(key, mail)),
+                                [DOCKER_CONFIG_JSON_KEY]: buildDockerConfigJsonBase64(
+                                    plan.hosts,
+                                    iamApiKeyCredential(key, mail),
+                                ),
                             })),
                         ),
                     },

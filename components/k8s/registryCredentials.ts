@@ -7,12 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
 import { buildDockerConfigJsonBase64, DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE } from "./dockerConfig";
 import { defaultSecretNameFor, normalizeRegistryServer, RegistryServerError } from "./registryServer";
-import {
-    checkServiceAccounts,
-    patchServiceAccounts,
-    ServiceAccountOptions,
-    warnOnProviderWithoutKubeconfig,
-} from "./serviceAccountOptions";
+import { warnAboutKubernetesProvider } from "./providerChecks";
+import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";
 
 /** Arguments for {@link RegistryCredentials}. */
 export interface RegistryCredentialsArgs extends ServiceAccountOptions {
@@ -52,7 +48,9 @@ export interface RegistryCredentialsArgs extends ServiceAccountOptions {
  * A `kubernetes.io/dockerconfigjson` pull secret for a registry outside IBM Cloud Container
  * Registry, in each chosen namespace, added to their service accounts.
  *
- * Public images (e.g. Docker Hub's) need no pull secret.
+ * Public images (e.g. Docker Hub's) need no pull secret. A new password is an in-place
+ * update when the Kubernetes provider has `enableSecretMutable` (see
+ * `NamespacePullSecrets` on key rotation).
  * @see https://kubernetes.io/docs/tasks/configure-pod-container/pull-image-private-registry/
  */
 export class RegistryCredentials extends pulumi.ComponentResource {
@@ -82,34 +80,50 @@ export class RegistryCredentials extends pulumi.ComponentResource {
             const p = checkObjectName("secretName", "Secret", secretName);
             if (p !== undefined) problems.push(p);
         }
-        if (args.namespaces.length === 0) problems.push(`namespaces: the list is empty; name at least one namespace to write the secret into.`);
+        if (args.namespaces.length === 0)
+            problems.push(
+                `namespaces: the list is empty; name at least one namespace to write the secret into.`,
+            );
         args.namespaces.forEach((ns, i) => {
             const p = checkNamespaceName(`namespaces[${i}]`, ns);
             if (p !== undefined) problems.push(p);
         });
-        if (typeof args.username === "string" && args.username === "") problems.push(emptyMessage("username"));
-        if (typeof args.password === "string" && args.password === "") problems.push(emptyMessage("password"));
+        if (typeof args.username === "string" && args.username === "")
+            problems.push(emptyMessage("username"));
+        if (typeof args.password === "string" && args.password === "")
+            problems.push(emptyMessage("password"));
         const accounts = checkServiceAccounts(args.serviceAccounts);
         problems.push(...accounts.problems);
         if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
-        warnOnProviderWithoutKubeconfig(this, name, "RegistryCredentials", opts, args, accounts.names);
+        warnAboutKubernetesProvider(this, name, "RegistryCredentials", args, accounts.names.length > 0);
 
         const nonEmpty = (field: "username" | "password") =>
             pulumi.output(args[field]).apply((v) => {
-                if (typeof v !== "string" || v === "") throw new pulumi.ResourceError(emptyMessage(field), this);
+                if (typeof v !== "string" || v === "")
+                    throw new pulumi.ResourceError(emptyMessage(field), this);
                 return v;
             });
         const data = pulumi.secret(
-            pulumi.all([nonEmpty("username"), nonEmpty("password"), args.email]).apply(([username, password, email]) => ({
-                [DOCKER_CONFIG_JSON_KEY]: buildDockerConfigJsonBase64([server], { username, password, email }),
-            })),
+            pulumi
+                .all([nonEmpty("username"), nonEmpty("password"), args.email])
+                .apply(([username, password, email]) => ({
+                    [DOCKER_CONFIG_JSON_KEY]: buildDockerConfigJsonBase64([server], {
+                        username,
+                        password,
+                        email,
+                    }),
+                })),
         );
 
         const namespaces = [...new Set(args.namespaces)];
         const names: pulumi.Output<string>[] = [];
         const patches = namespaces.flatMap((ns) => {
             const namespace = args.createNamespaces
-                ? new k8s.core.v1.Namespace(`${name}-${ns}-namespace`, { metadata: { name: ns } }, { parent: this }).metadata.name
+                ? new k8s.core.v1.Namespace(
+                      `${name}-${ns}-namespace`,
+                      { metadata: { name: ns } },
+                      { parent: this },
+                  ).metadata.name
                 : pulumi.output(ns);
             const secret = new k8s.core.v1.Secret(
                 `${name}-${ns}`,
@@ -117,13 +131,22 @@ export class RegistryCredentials extends pulumi.ComponentResource {
                 { parent: this },
             );
             names.push(secret.metadata.name);
-            return patchServiceAccounts(this, `${name}-${ns}`, namespace, accounts.names, pulumi.all([secret.metadata.name]), args);
+            return patchServiceAccounts(
+                this,
+                `${name}-${ns}`,
+                namespace,
+                accounts.names,
+                pulumi.all([secret.metadata.name]),
+                args,
+            );
         });
 
         this.server = server;
         this.secretName = pulumi.all(names).apply((all) => all[0]);
         this.imagePullSecrets = this.secretName.apply((n) => [{ name: n }]);
-        this.serviceAccounts = pulumi.all(patches.map((p) => pulumi.interpolate`${p.namespace}/${p.serviceAccount}`));
+        this.serviceAccounts = pulumi.all(
+            patches.map((p) => pulumi.interpolate`${p.namespace}/${p.serviceAccount}`),
+        );
         this.registerOutputs({
             server: this.server,
             secretName: this.secretName,

@@ -42,9 +42,18 @@ const region = (
 export const REGISTRY_REGIONS: readonly RegistryRegion[] = Object.freeze([
     region("global", "", "global", { deprecatedDomain: "registry.bluemix.net" }),
     region("us-south", "us", "Dallas", { deprecatedDomain: "registry.ng.bluemix.net" }),
-    region("eu-gb", "uk", "London", { formerName: "uk-south", deprecatedDomain: "registry.eu-gb.bluemix.net" }),
-    region("eu-de", "de", "Frankfurt", { formerName: "eu-central", deprecatedDomain: "registry.eu-de.bluemix.net" }),
-    region("au-syd", "au", "Sydney", { formerName: "ap-south", deprecatedDomain: "registry.au-syd.bluemix.net" }),
+    region("eu-gb", "uk", "London", {
+        formerName: "uk-south",
+        deprecatedDomain: "registry.eu-gb.bluemix.net",
+    }),
+    region("eu-de", "de", "Frankfurt", {
+        formerName: "eu-central",
+        deprecatedDomain: "registry.eu-de.bluemix.net",
+    }),
+    region("au-syd", "au", "Sydney", {
+        formerName: "ap-south",
+        deprecatedDomain: "registry.au-syd.bluemix.net",
+    }),
     region("jp-tok", "jp", "Tokyo", { formerName: "ap-north" }),
     region("jp-osa", "jp2", "Osaka"),
     region("ca-tor", "ca", "Toronto"),
@@ -116,7 +125,9 @@ const REGION_TOKENS: ReadonlyMap<string, RegistryRegion> = new Map(
 );
 
 const DEPRECATED: ReadonlyMap<string, RegistryRegion> = new Map(
-    REGISTRY_REGIONS.filter((r) => r.deprecatedDomain !== undefined).map((r) => [r.deprecatedDomain!, r] as const),
+    REGISTRY_REGIONS.filter((r) => r.deprecatedDomain !== undefined).map(
+        (r) => [r.deprecatedDomain!, r] as const,
+    ),
 );
 
 /** The region a region token names: IAM name (`us-south`), domain prefix (`us`), former name (`ap-south`) or `global`. */
@@ -151,7 +162,10 @@ function regionProblem(value: string): string {
     if (deprecated !== undefined) return deprecated;
     if (value.includes(".")) {
         const d = closest(value, ALL_REGISTRY_DOMAINS);
-        const asRegion = d === undefined ? undefined : REGISTRY_REGIONS.find((r) => r.domain === d || r.privateDomain === d);
+        const asRegion =
+            d === undefined
+                ? undefined
+                : REGISTRY_REGIONS.find((r) => r.domain === d || r.privateDomain === d);
         const hint =
             asRegion === undefined
                 ? ""
@@ -174,11 +188,15 @@ function domainProblem(field: string, value: string): string {
         .toLowerCase()
         .replace(/^https?:\/\//, "")
         .replace(/\/+$/, "");
-    let hint = cleaned !== value && ALL_REGISTRY_DOMAINS.includes(cleaned) ? ` Did you mean "${cleaned}"?` : "";
+    let hint =
+        cleaned !== value && ALL_REGISTRY_DOMAINS.includes(cleaned) ? ` Did you mean "${cleaned}"?` : "";
     const icr = /^(private\.)?([^.]+)\.icr\.io$/.exec(cleaned);
     if (hint === "" && icr !== null) {
         // Only the region label is wrong: judge the typo on that label, so "fr2" suggests nothing.
-        const prefix = closest(icr[2], REGISTRY_REGIONS.map((r) => r.prefix).filter((p) => p !== ""));
+        const prefix = closest(
+            icr[2],
+            REGISTRY_REGIONS.map((r) => r.prefix).filter((p) => p !== ""),
+        );
         hint = prefix === undefined ? "" : ` Did you mean "${icr[1] ?? ""}${prefix}.icr.io"?`;
     } else if (hint === "") {
         hint = didYouMean(value, ALL_REGISTRY_DOMAINS);
@@ -215,7 +233,9 @@ export function resolveRegistryDomains(selection: RegistryDomainSelection = {}):
     }
 
     if (selection.domains !== undefined) {
-        const others = (["regions", "includeGlobal", "endpoints"] as const).filter((k) => selection[k] !== undefined);
+        const others = (["regions", "includeGlobal", "endpoints"] as const).filter(
+            (k) => selection[k] !== undefined,
+        );
         if (others.length > 0) {
             problems.length = 0;
             problems.push(
@@ -230,7 +250,9 @@ export function resolveRegistryDomains(selection: RegistryDomainSelection = {}):
             else problems.push(domainProblem(`domains[${i}]`, d));
         });
         if (problems.length === 0 && wanted.size === 0) {
-            problems.push(`domains: the list is empty, so no pull secret would be written. Name at least one domain, or omit "domains" for every public domain.`);
+            problems.push(
+                `domains: the list is empty, so no pull secret would be written. Name at least one domain, or omit "domains" for every public domain.`,
+            );
         }
         if (problems.length > 0) throw new RegistryDomainError(joinProblems(problems));
         return REGISTRY_REGIONS.flatMap((r) => [

@@ -14,7 +14,12 @@ import { deprecatedDomainProblem } from "./registryDomains";
 /** The `auths` key for Docker Hub, as `docker login` writes it. */
 export const DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
 
-const DOCKER_HUB_HOSTS = new Set(["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]);
+const DOCKER_HUB_HOSTS = new Set([
+    "docker.io",
+    "index.docker.io",
+    "registry-1.docker.io",
+    "registry.hub.docker.com",
+]);
 
 /** A registry server that cannot be used as an `auths` key; the message names `server`. */
 export class RegistryServerError extends Error {
@@ -34,7 +39,10 @@ const EXAMPLE = `e.g. "registry.example.com", "registry.example.com:5000" or "re
  */
 export function normalizeRegistryServer(value: string, field = "server"): string {
     const trimmed = (value ?? "").trim();
-    if (trimmed === "") throw new RegistryServerError(`${field}: the registry server is empty. Give its host name, ${EXAMPLE}; for Docker Hub, "docker.io".`);
+    if (trimmed === "")
+        throw new RegistryServerError(
+            `${field}: the registry server is empty. Give its host name, ${EXAMPLE}; for Docker Hub, "docker.io".`,
+        );
     const deprecated = deprecatedDomainProblem(field, trimmed);
     if (deprecated !== undefined) throw new RegistryServerError(deprecated);
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(trimmed);
@@ -56,9 +64,14 @@ export function normalizeRegistryServer(value: string, field = "server"): string
         );
     }
     if (url.search !== "" || url.hash !== "" || rest.includes("?") || rest.includes("#")) {
-        throw new RegistryServerError(`${field}: "${value}" has a query or fragment; give the host name alone, ${EXAMPLE}.`);
+        throw new RegistryServerError(
+            `${field}: "${value}" has a query or fragment; give the host name alone, ${EXAMPLE}.`,
+        );
     }
-    if (/\s/.test(rest)) throw new RegistryServerError(`${field}: "${value}" contains white space; give the host name alone, ${EXAMPLE}.`);
+    if (/\s/.test(rest))
+        throw new RegistryServerError(
+            `${field}: "${value}" contains white space; give the host name alone, ${EXAMPLE}.`,
+        );
     let pathPart = url.pathname.replace(/\/+$/, "");
     if (/^\/v[12]$/.test(pathPart)) pathPart = ""; // kubelet treats /v1/ and /v2/ as the bare host
     // The host as written (lower-cased): URL drops a default port such as :443, and kubelet

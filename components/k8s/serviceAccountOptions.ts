@@ -38,38 +38,15 @@ export interface ServiceAccountOptions {
  * Problems with `serviceAccounts`, one message each; the list with duplicates removed.
  * @internal
  */
-export function checkServiceAccounts(names: readonly string[] | undefined): { names: string[]; problems: string[] } {
+export function checkServiceAccounts(names: readonly string[] | undefined): {
+    names: string[];
+    problems: string[];
+} {
     const list = names ?? ["default"];
     const problems = list
         .map((n, i) => checkObjectName(`serviceAccounts[${i}]`, "ServiceAccount", n))
         .filter((p): p is string => p !== undefined);
     return { names: [...new Set(list)], problems };
-}
-
-/**
- * Warns when the caller chose a Kubernetes provider but no kubeconfig: the patch would read
- * the ambient kubeconfig, which may be another cluster.
- * @internal
- */
-export function warnOnProviderWithoutKubeconfig(
-    component: pulumi.ComponentResource,
-    name: string,
-    type: string,
-    opts: pulumi.ComponentResourceOptions | undefined,
-    args: ServiceAccountOptions,
-    accounts: readonly string[],
-): void {
-    const explicitProvider =
-        opts?.provider !== undefined ||
-        (Array.isArray(opts?.providers) ? opts!.providers.length > 0 : opts?.providers !== undefined);
-    if (explicitProvider && args.kubeconfig === undefined && accounts.length > 0) {
-        pulumi.log.warn(
-            `${type} "${name}": a Kubernetes provider was passed in opts but "kubeconfig" was not; the service-account ` +
-                `patch reads kubernetes:kubeconfig, KUBECONFIG or ~/.kube/config instead, which may be another cluster. ` +
-                `Pass the provider's kubeconfig as "kubeconfig", or serviceAccounts: [] to skip the patch.`,
-            component,
-        );
-    }
 }
 
 /**

@@ -99,7 +99,10 @@ const MAX_CONFLICT_RETRIES = 10;
 const POLL_MS = 500;
 
 interface ServiceAccountObject {
-    metadata: { uid?: string; resourceVersion?: string; annotations?: Record<string, string> } & Record<string, unknown>;
+    metadata: { uid?: string; resourceVersion?: string; annotations?: Record<string, string> } & Record<
+        string,
+        unknown
+    >;
     imagePullSecrets?: PullSecretEntry[];
     [key: string]: unknown;
 }
@@ -121,9 +124,10 @@ export interface ServiceAccountPullSecretsProviderOptions {
  * The dynamic provider behind {@link ServiceAccountPullSecrets}. Exported for direct
  * provider tests; programs use the resource class.
  */
-export class ServiceAccountPullSecretsProvider
-    implements pulumi.dynamic.ResourceProvider<ServiceAccountPullSecretsInputs, ServiceAccountPullSecretsState>
-{
+export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.ResourceProvider<
+    ServiceAccountPullSecretsInputs,
+    ServiceAccountPullSecretsState
+> {
     private stackKubeconfig?: string;
     private stackContext?: string;
 
@@ -145,30 +149,49 @@ export class ServiceAccountPullSecretsProvider
         };
         if (isKnown(news.namespace)) fail("namespace", checkNamespaceName("namespace", news.namespace));
         const serviceAccount = news.serviceAccount ?? "default";
-        if (isKnown(serviceAccount)) fail("serviceAccount", checkObjectName("serviceAccount", "ServiceAccount", serviceAccount));
+        if (isKnown(serviceAccount))
+            fail("serviceAccount", checkObjectName("serviceAccount", "ServiceAccount", serviceAccount));
 
         let secretNames = news.secretNames;
         if (isKnown(secretNames)) {
             if (!Array.isArray(secretNames)) {
-                fail("secretNames", `secretNames: expected a list of Secret names; got ${JSON.stringify(secretNames)}.`);
+                fail(
+                    "secretNames",
+                    `secretNames: expected a list of Secret names; got ${JSON.stringify(secretNames)}.`,
+                );
             } else {
                 secretNames.forEach((n, i) => {
-                    if (isKnown(n)) fail(`secretNames[${i}]`, checkObjectName(`secretNames[${i}]`, "Secret", n));
+                    if (isKnown(n))
+                        fail(`secretNames[${i}]`, checkObjectName(`secretNames[${i}]`, "Secret", n));
                 });
                 if (secretNames.length === 0) {
-                    fail("secretNames", `secretNames: the list is empty; name at least one Secret to add to the service account.`);
+                    fail(
+                        "secretNames",
+                        `secretNames: the list is empty; name at least one Secret to add to the service account.`,
+                    );
                 }
                 secretNames = uniqueNames(secretNames);
             }
         }
 
         const waitTimeoutSeconds = news.waitTimeoutSeconds ?? DEFAULT_WAIT_TIMEOUT_SECONDS;
-        if (isKnown(waitTimeoutSeconds) && !(typeof waitTimeoutSeconds === "number" && waitTimeoutSeconds >= 0 && waitTimeoutSeconds <= 3600)) {
-            fail("waitTimeoutSeconds", `waitTimeoutSeconds: expected a number of seconds from 0 to 3600; got ${JSON.stringify(waitTimeoutSeconds)}.`);
+        if (
+            isKnown(waitTimeoutSeconds) &&
+            !(typeof waitTimeoutSeconds === "number" && waitTimeoutSeconds >= 0 && waitTimeoutSeconds <= 3600)
+        ) {
+            fail(
+                "waitTimeoutSeconds",
+                `waitTimeoutSeconds: expected a number of seconds from 0 to 3600; got ${JSON.stringify(waitTimeoutSeconds)}.`,
+            );
         }
 
         // Parse an explicit kubeconfig now, so that a broken one fails the preview, not the update.
-        if (typeof news.kubeconfig === "string" && news.kubeconfig !== "" && isKnown(news.kubeconfig) && isKnown(news.context)) {
+        if (
+            typeof news.kubeconfig === "string" &&
+            news.kubeconfig !== "" &&
+            isKnown(news.kubeconfig) &&
+            isKnown(news.context)
+        ) {
             try {
                 loadKubeconfig({ kubeconfig: news.kubeconfig, context: news.context });
             } catch (err) {
@@ -197,19 +220,23 @@ export class ServiceAccountPullSecretsProvider
         if (olds.namespace !== news.namespace) replaces.push("namespace");
         if ((olds.serviceAccount ?? "default") !== news.serviceAccount) replaces.push("serviceAccount");
         const credentialsChanged =
-            (olds.kubeconfig ?? "") !== (news.kubeconfig ?? "") || (olds.context ?? "") !== (news.context ?? "");
+            (olds.kubeconfig ?? "") !== (news.kubeconfig ?? "") ||
+            (olds.context ?? "") !== (news.context ?? "");
         // Another cluster is another object: replace, so that delete cleans the old one.
         // (Create-before-delete is safe even on the same account: claims are per resource.)
-        if (credentialsChanged && this.serverOf(olds) !== undefined && isKnown(news.kubeconfig) && isKnown(news.context)) {
+        if (credentialsChanged && isKnown(news.kubeconfig) && isKnown(news.context)) {
             const before = this.serverOf(olds);
             const after = this.serverOf(news);
-            if (after !== undefined && before !== after) replaces.push(news.kubeconfig !== olds.kubeconfig ? "kubeconfig" : "context");
+            if (before !== undefined && after !== undefined && before !== after) {
+                replaces.push(news.kubeconfig !== olds.kubeconfig ? "kubeconfig" : "context");
+            }
         }
         const namesChanged =
             !isKnown(news.secretNames) ||
             !Array.isArray(news.secretNames) ||
             news.secretNames.some((n) => !isKnown(n)) ||
-            [...new Set(olds.secretNames ?? [])].sort().join("\n") !== [...new Set(news.secretNames)].sort().join("\n");
+            [...new Set(olds.secretNames ?? [])].sort().join("\n") !==
+                [...new Set(news.secretNames)].sort().join("\n");
         return { changes: replaces.length > 0 || namesChanged || credentialsChanged, replaces };
     }
 
@@ -236,7 +263,9 @@ export class ServiceAccountPullSecretsProvider
             );
         }
         const client = await this.connect(props);
-        const res = await client.get<ServiceAccountObject>(saPath(props.namespace, props.serviceAccount ?? "default"));
+        const res = await client.get<ServiceAccountObject>(
+            saPath(props.namespace, props.serviceAccount ?? "default"),
+        );
         if (res.status === 404) return { id: "" }; // the account is gone, and our entries with it
         const present = new Set(entryNames(res.data.imagePullSecrets ?? []));
         // Report only what is really there: a missing entry shows up as a diff on secretNames,
@@ -365,7 +394,12 @@ function sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, ms));
 }
 
-async function missingAccountError(client: KubeClient, ns: string, sa: string, seconds: number): Promise<Error> {
+async function missingAccountError(
+    client: KubeClient,
+    ns: string,
+    sa: string,
+    seconds: number,
+): Promise<Error> {
     const nsRes = await client.get(`/api/v1/namespaces/${encodeURIComponent(ns)}`);
     if (nsRes.status === 404) {
         return new Error(
@@ -408,6 +442,8 @@ const serviceAccountPullSecretsProvider = new ServiceAccountPullSecretsProvider(
  *
  * The service account only hands its pull secrets to pods created after the change
  * (ServiceAccount admission runs once, at pod creation); existing pods keep theirs.
+ * The kubeconfig's user needs `get` and `update` on `serviceaccounts` in the namespace
+ * (and `get` on the namespace for a precise error when it is missing).
  * Type: `pulumi-nodejs:dynamic/k8s:ServiceAccountPullSecrets`.
  * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#add-imagepullsecrets-to-a-service-account
  */

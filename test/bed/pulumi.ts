@@ -93,6 +93,9 @@ export class PulumiSandbox {
             fs.copyFileSync(path.join(abs, stackFile), path.join(workDir, stackFile));
         }
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(workDir, "node_modules"));
+        // The CLI checks that a project's `main` exists.
+        const main = /^main:\s*(\S+)/m.exec(fs.readFileSync(path.join(abs, "Pulumi.yaml"), "utf8"))?.[1];
+        if (main !== undefined) fs.symlinkSync(path.join(abs, main), path.join(workDir, path.basename(main)));
         const stack = await LocalWorkspace.createOrSelectStack(
             { stackName, projectName: readProjectName(abs), program: () => runProgram(abs) },
             { workDir, envVars: this.envVars, pulumiCommand: await this.command },
@@ -115,7 +118,9 @@ export class ProgramStack {
     ) {}
 
     async preview(opts: RunOptions & { diff?: boolean } = {}): Promise<RunResult> {
-        return run(opts, (onEvent, onOutput) => this.stack.preview({ onEvent, onOutput, diff: opts.diff ?? true }));
+        return run(opts, (onEvent, onOutput) =>
+            this.stack.preview({ onEvent, onOutput, diff: opts.diff ?? true }),
+        );
     }
 
     async up(opts: RunOptions = {}): Promise<RunResult & { outputs: OutputMap }> {
@@ -228,11 +233,16 @@ function readProjectName(dir: string): string {
  * `pulumi up` would) and returns its exports as stack outputs.
  */
 async function runProgram(dir: string): Promise<Record<string, unknown>> {
+    // The program's own modules and the library; never node_modules or the test bed itself,
+    // which must stay the one copy the engine connection uses.
     const own = [dir, path.join(repoRoot, "components"), path.join(repoRoot, "examples")].map(
         (d) => d + path.sep,
     );
+    const keep = [path.join(repoRoot, "node_modules"), path.join(repoRoot, "test", "bed")].map(
+        (d) => d + path.sep,
+    );
     for (const key of Object.keys(require.cache)) {
-        if (own.some((p) => key.startsWith(p)) || key === path.join(repoRoot, "index.ts"))
+        if (own.some((p) => key.startsWith(p)) && !keep.some((p) => key.startsWith(p)))
             delete require.cache[key];
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -13,15 +13,30 @@ export const seen: pulumi.runtime.MockResourceArgs[] = [];
  */
 export const readStates = new Map<string, Record<string, unknown>>();
 
+/**
+ * Warnings the components logged with pulumi.log.warn since the current test began. Under
+ * mocks there is no engine, so the SDK writes them with console.warn as
+ * "warning: [runtime] <message>"; those lines are collected here instead of printed.
+ */
+export const warnings: string[] = [];
+const consoleWarn = console.warn.bind(console);
+const RUNTIME_WARNING = "warning: [runtime] ";
+
 export const mochaHooks = {
     async beforeAll(): Promise<void> {
+        console.warn = (...args: unknown[]) => {
+            const text = args.map(String).join(" ");
+            if (text.startsWith(RUNTIME_WARNING)) warnings.push(text.slice(RUNTIME_WARNING.length));
+            else consoleWarn(...args);
+        };
         await pulumi.runtime.setMocks(
             {
                 newResource: (args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult => {
                     seen.push(args);
                     if (args.id !== undefined && args.id !== "") {
                         const state = readStates.get(`${args.type}::${args.id}`);
-                        if (state === undefined) throw new Error(`no mock state for read of ${args.type} ${args.id}`);
+                        if (state === undefined)
+                            throw new Error(`no mock state for read of ${args.type} ${args.id}`);
                         return { id: args.id, state };
                     }
                     return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs } };
@@ -38,13 +53,25 @@ export const mochaHooks = {
     },
     beforeEach(): void {
         seen.length = 0;
+        warnings.length = 0;
         readStates.clear();
     },
 };
 
-/** The value of an Output (mocks run with preview = false, so every value is known). */
+/**
+ * The value of an Output (mocks run with preview = false, so every value is known). Uses the
+ * Output's own promise so that a failure inside an `apply` rejects instead of hanging.
+ */
 export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => resolve(v)));
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** URNs of every resource the mock monitor has registered; a URN encodes its parents' types. */
+export function registeredUrns(): string[] {
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        getRegisteredResources(): Map<string, unknown>;
+    };
+    return [...monitor.getRegisteredResources().keys()];
 }
 
 /** True when an input, as the mock monitor received it, was a secret. */
@@ -55,4 +82,35 @@ export function holdsSecret(value: unknown): boolean {
 /** The value inside a secret input as the mock monitor received it. */
 export function reveal<T = unknown>(value: unknown): T {
     return pulumi.runtime.unwrapRpcSecret(value) as T;
+}
+
+/**
+ * The unhandled rejections raised from now until `settleMs` after the first one: that is how
+ * the SDK reports a resource whose inputs failed (runtime/resource.js: "triggers unhandled
+ * rejection logic"; one per layer of the input), and under mocks that resource's outputs
+ * never settle. Mocha's own handler is set aside meanwhile so the expected failures do not
+ * fail the test.
+ */
+export async function unhandledRejections(settleMs = 300, timeoutMs = 10_000): Promise<Error[]> {
+    const others = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    const seenErrors: Error[] = [];
+    try {
+        await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(
+                () => reject(new Error("no unhandled rejection within the time limit")),
+                timeoutMs,
+            );
+            process.on("unhandledRejection", (reason) => {
+                if (seenErrors.push(reason as Error) === 1) {
+                    clearTimeout(timer);
+                    setTimeout(resolve, settleMs);
+                }
+            });
+        });
+        return seenErrors;
+    } finally {
+        process.removeAllListeners("unhandledRejection");
+        for (const l of others) process.on("unhandledRejection", l);
+    }
 }

@@ -5,7 +5,9 @@ import axios from "axios";
 import { expect } from "chai";
 import * as http from "http";
 import * as https from "https";
+import Module from "module";
 import { AddressInfo } from "net";
+import * as path from "path";
 import { CLAIMS_ANNOTATION } from "../../components/internal/imagePullSecretList";
 import {
     ServiceAccountPullSecretsInputs,
@@ -15,6 +17,27 @@ import {
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 
 const provider = () => new ServiceAccountPullSecretsProvider({ pollMs: 100, client: { backoffMs: 10 } });
+
+/**
+ * The provider as the engine's dynamic-provider host gets it: serialized as dynamic.Resource
+ * does (serializeFunction of the instance), then loaded from the text and `handler()` called
+ * (cmd/dynamic-provider/index.ts getProvider). Module-level values travel through the closure
+ * serializer, which is where Sets, Maps and SDK imports break.
+ */
+async function deserialized(
+    instance: ServiceAccountPullSecretsProvider,
+): Promise<ServiceAccountPullSecretsProvider> {
+    const { text } = await pulumi.runtime.serializeFunction(() => instance, { allowSecrets: false });
+    const filename = path.join(process.cwd(), "__provider.js");
+    type Loader = Module & { _compile(code: string, file: string): void };
+    const m = new Module(filename) as Loader;
+    m.filename = filename;
+    m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(
+        process.cwd(),
+    );
+    m._compile(text, filename);
+    return (m.exports as { handler(): ServiceAccountPullSecretsProvider }).handler();
+}
 
 /** Runs `check` as the engine does and returns the normalised inputs; fails on any failure. */
 async function checked(
@@ -42,24 +65,35 @@ describe("ServiceAccountPullSecrets provider (check and diff)", function () {
         `contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
 
     it("applies defaults and removes duplicate names", async function () {
-        const r = await p.check!({} as ServiceAccountPullSecretsInputs, {
-            namespace: "team-a",
-            secretNames: ["a", "b", "a"],
-        } as ServiceAccountPullSecretsInputs);
+        const r = await p.check!(
+            {} as ServiceAccountPullSecretsInputs,
+            {
+                namespace: "team-a",
+                secretNames: ["a", "b", "a"],
+            } as ServiceAccountPullSecretsInputs,
+        );
         expect(r).to.deep.equal({
-            inputs: { namespace: "team-a", serviceAccount: "default", secretNames: ["a", "b"], waitTimeoutSeconds: 60 },
+            inputs: {
+                namespace: "team-a",
+                serviceAccount: "default",
+                secretNames: ["a", "b"],
+                waitTimeoutSeconds: 60,
+            },
             failures: [],
         });
     });
 
     it("rejects bad names, an empty list, a bad timeout and a broken kubeconfig, one failure per field", async function () {
-        const r = await p.check!({} as ServiceAccountPullSecretsInputs, {
-            namespace: "Team_A",
-            serviceAccount: "",
-            secretNames: [],
-            waitTimeoutSeconds: -1,
-            kubeconfig: "clusters: []\ncurrent-context: missing\n",
-        } as unknown as ServiceAccountPullSecretsInputs);
+        const r = await p.check!(
+            {} as ServiceAccountPullSecretsInputs,
+            {
+                namespace: "Team_A",
+                serviceAccount: "",
+                secretNames: [],
+                waitTimeoutSeconds: -1,
+                kubeconfig: "clusters: []\ncurrent-context: missing\n",
+            } as unknown as ServiceAccountPullSecretsInputs,
+        );
         expect(r.failures!.map((f) => f.property)).to.deep.equal([
             "namespace",
             "serviceAccount",
@@ -70,43 +104,70 @@ describe("ServiceAccountPullSecrets provider (check and diff)", function () {
         expect(r.failures![2].reason).to.equal(
             "secretNames: the list is empty; name at least one Secret to add to the service account.",
         );
-        expect(r.failures![4].reason).to.equal(`kubeconfig (the kubeconfig input) has no context "missing"; contexts: none`);
-        const bad = await p.check!({} as ServiceAccountPullSecretsInputs, {
-            namespace: "team-a",
-            secretNames: ["ok", "Not_OK"],
-        } as ServiceAccountPullSecretsInputs);
+        expect(r.failures![4].reason).to.equal(
+            `kubeconfig (the kubeconfig input) has no context "missing"; contexts: none`,
+        );
+        const bad = await p.check!(
+            {} as ServiceAccountPullSecretsInputs,
+            {
+                namespace: "team-a",
+                secretNames: ["ok", "Not_OK"],
+            } as ServiceAccountPullSecretsInputs,
+        );
         expect(bad.failures!.map((f) => f.property)).to.deep.equal(["secretNames[1]"]);
     });
 
     it("tolerates values unknown during preview", async function () {
         const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-        const r = await p.check!({} as ServiceAccountPullSecretsInputs, {
-            namespace: unknown,
-            secretNames: unknown,
-            kubeconfig: unknown,
-        } as unknown as ServiceAccountPullSecretsInputs);
+        const r = await p.check!(
+            {} as ServiceAccountPullSecretsInputs,
+            {
+                namespace: unknown,
+                secretNames: unknown,
+                kubeconfig: unknown,
+            } as unknown as ServiceAccountPullSecretsInputs,
+        );
         expect(r.failures).to.deep.equal([]);
-        const d = await p.diff!("id", base, { ...base, secretNames: [unknown] } as ServiceAccountPullSecretsInputs);
+        const d = await p.diff!("id", base, {
+            ...base,
+            secretNames: [unknown],
+        } as ServiceAccountPullSecretsInputs);
         expect(d).to.deep.equal({ changes: true, replaces: [] });
     });
 
     it("diffs exactly: account moves replace, name changes update, order and repeats do not count", async function () {
-        const news = (over: Partial<ServiceAccountPullSecretsInputs>) => ({ ...base, ...over }) as ServiceAccountPullSecretsInputs;
+        const news = (over: Partial<ServiceAccountPullSecretsInputs>) =>
+            ({ ...base, ...over }) as ServiceAccountPullSecretsInputs;
         expect(await p.diff!("id", base, news({}))).to.deep.equal({ changes: false, replaces: [] });
-        expect(await p.diff!("id", base, news({ secretNames: ["b", "a", "a"] }))).to.deep.equal({ changes: false, replaces: [] });
-        expect(await p.diff!("id", base, news({ secretNames: ["a", "c"] }))).to.deep.equal({ changes: true, replaces: [] });
-        expect(await p.diff!("id", base, news({ namespace: "team-b" }))).to.deep.equal({ changes: true, replaces: ["namespace"] });
+        expect(await p.diff!("id", base, news({ secretNames: ["b", "a", "a"] }))).to.deep.equal({
+            changes: false,
+            replaces: [],
+        });
+        expect(await p.diff!("id", base, news({ secretNames: ["a", "c"] }))).to.deep.equal({
+            changes: true,
+            replaces: [],
+        });
+        expect(await p.diff!("id", base, news({ namespace: "team-b" }))).to.deep.equal({
+            changes: true,
+            replaces: ["namespace"],
+        });
         expect(await p.diff!("id", base, news({ serviceAccount: "builder" }))).to.deep.equal({
             changes: true,
             replaces: ["serviceAccount"],
         });
-        expect(await p.diff!("id", base, news({ waitTimeoutSeconds: 5 }))).to.deep.equal({ changes: false, replaces: [] });
+        expect(await p.diff!("id", base, news({ waitTimeoutSeconds: 5 }))).to.deep.equal({
+            changes: false,
+            replaces: [],
+        });
     });
 
     it("updates for new credentials to the same cluster and replaces for another cluster", async function () {
         const olds = { ...base, kubeconfig: kc("https://one:6443") };
         const sameServer = kc("https://one:6443").replace("token: t", "token: rotated");
-        expect(await p.diff!("id", olds, { ...olds, kubeconfig: sameServer })).to.deep.equal({ changes: true, replaces: [] });
+        expect(await p.diff!("id", olds, { ...olds, kubeconfig: sameServer })).to.deep.equal({
+            changes: true,
+            replaces: [],
+        });
         expect(await p.diff!("id", olds, { ...olds, kubeconfig: kc("https://two:6443") })).to.deep.equal({
             changes: true,
             replaces: ["kubeconfig"],
@@ -158,7 +219,10 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
         ((await getSa(ns, sa)).imagePullSecrets ?? []).map((e: { name: string }) => e.name);
     const setList = async (ns: string, names: string[], sa = "default") => {
         const current = await getSa(ns, sa);
-        const res = await cluster.api.put(saPath(ns, sa), { ...current, imagePullSecrets: names.map((name) => ({ name })) });
+        const res = await cluster.api.put(saPath(ns, sa), {
+            ...current,
+            imagePullSecrets: names.map((name) => ({ name })),
+        });
         expect(res.status).to.equal(200);
     };
     const inputs = (ns: string, secretNames: string[], over: Partial<ServiceAccountPullSecretsInputs> = {}) =>
@@ -243,7 +307,10 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
                     method: req.method,
                     url: req.url,
                     data: body === "" ? undefined : body,
-                    headers: { authorization: req.headers.authorization ?? "", "content-type": "application/json" },
+                    headers: {
+                        authorization: req.headers.authorization ?? "",
+                        "content-type": "application/json",
+                    },
                 });
                 if (req.method === "PUT") puts.push(out.status);
                 res.writeHead(out.status, { "content-type": "application/json" });
@@ -281,11 +348,16 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
     it("waits for another account created later, within the timeout", async function () {
         const ns = await freshNamespace();
         const later = setTimeout(
-            () => void cluster.api.post(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: "builder" } }),
+            () =>
+                void cluster.api.post(`/api/v1/namespaces/${ns}/serviceaccounts`, {
+                    metadata: { name: "builder" },
+                }),
             1000,
         );
         try {
-            await p.create!(await inputs(ns, ["mine"], { serviceAccount: "builder", waitTimeoutSeconds: 30 }));
+            await p.create!(
+                await inputs(ns, ["mine"], { serviceAccount: "builder", waitTimeoutSeconds: 30 }),
+            );
         } finally {
             clearTimeout(later);
         }
@@ -296,18 +368,18 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
         const ns = await freshNamespace();
         const started = Date.now();
         let message = "";
-        await p
-            .create!(await inputs(ns, ["mine"], { serviceAccount: "builder", waitTimeoutSeconds: 1 }))
-            .catch((e: Error) => (message = e.message));
+        await p.create!(
+            await inputs(ns, ["mine"], { serviceAccount: "builder", waitTimeoutSeconds: 1 }),
+        ).catch((e: Error) => (message = e.message));
         expect(Date.now() - started).to.be.within(1000, 10_000);
         expect(message).to.equal(
             `ServiceAccount "${ns}/builder" was not found after waiting 1 s. Only the "default" account is created ` +
                 `automatically; create this one first (declare a k8s.core.v1.ServiceAccount and pass it in dependsOn), ` +
                 `or raise waitTimeoutSeconds if another tool creates it.`,
         );
-        await p
-            .create!(await inputs("no-such-namespace", ["mine"], { waitTimeoutSeconds: 0 }))
-            .catch((e: Error) => (message = e.message));
+        await p.create!(await inputs("no-such-namespace", ["mine"], { waitTimeoutSeconds: 0 })).catch(
+            (e: Error) => (message = e.message),
+        );
         expect(message).to.equal(
             `ServiceAccount "no-such-namespace/default": namespace "no-such-namespace" does not exist (waited 0 s). ` +
                 `Create the namespace first: set createNamespace, or declare a k8s.core.v1.Namespace and pass it in dependsOn.`,
@@ -331,7 +403,36 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
         expect(await listed(ns)).to.deep.equal(["m2", "m1"]);
         expect(updated.outs!.managedNames).to.deep.equal(["m1", "m2"]);
         const reread = await p.read!(created.id, updated.outs!);
-        expect(await p.diff!(created.id, reread.props!, desired)).to.deep.equal({ changes: false, replaces: [] });
+        expect(await p.diff!(created.id, reread.props!, desired)).to.deep.equal({
+            changes: false,
+            replaces: [],
+        });
+    });
+
+    it("works after the round trip through closure serialization, as in the engine", async function () {
+        const loaded = await deserialized(provider());
+        expect(loaded).not.to.equal(undefined);
+        const ns = await freshNamespace();
+        await setList(ns, ["someone-else"]);
+        const news = (
+            await loaded.check!(
+                {} as ServiceAccountPullSecretsInputs,
+                {
+                    namespace: ns,
+                    secretNames: ["mine"],
+                    kubeconfig: cluster.kubeconfig,
+                } as ServiceAccountPullSecretsInputs,
+            )
+        ).inputs!;
+        const created = await loaded.create!(news);
+        expect(await listed(ns)).to.deep.equal(["someone-else", "mine"]);
+        expect((await loaded.read!(created.id, created.outs!)).props!.secretNames).to.deep.equal(["mine"]);
+        expect(await loaded.diff!(created.id, created.outs!, news)).to.deep.equal({
+            changes: false,
+            replaces: [],
+        });
+        await loaded.delete!(created.id, created.outs!);
+        expect(await listed(ns)).to.deep.equal(["someone-else"]);
     });
 
     it("reads a deleted account as gone, and deletes without error when it is gone", async function () {

@@ -32,7 +32,11 @@ function includesAll(whole: readonly PullSecretEntry[], part: readonly PullSecre
 describe("imagePullSecrets reconcile", function () {
     it("appends our names after the existing entries and claims them", function () {
         const r = reconcile([{ name: "someone-else" }], {}, "c1", ["team-a-us-icr-io", "team-a-icr-io"]);
-        expect(r.entries).to.deep.equal([{ name: "someone-else" }, { name: "team-a-us-icr-io" }, { name: "team-a-icr-io" }]);
+        expect(r.entries).to.deep.equal([
+            { name: "someone-else" },
+            { name: "team-a-us-icr-io" },
+            { name: "team-a-icr-io" },
+        ]);
         expect(r.claims).to.deep.equal({ c1: ["team-a-us-icr-io", "team-a-icr-io"] });
         expect(r.added).to.deep.equal(["team-a-us-icr-io", "team-a-icr-io"]);
         expect(r.changed).to.equal(true);
@@ -88,10 +92,16 @@ describe("imagePullSecrets reconcile", function () {
     });
 
     describe("properties", function () {
-        const name = fc.constantFrom("a", "b", "c", "d", "e", "f");
-        const entries = fc.array(name.map((n) => ({ name: n }) as PullSecretEntry), { maxLength: 6 });
+        const name: fc.Arbitrary<string> = fc.constantFrom("a", "b", "c", "d", "e", "f");
+        const entries = fc.array(
+            name.map((n) => ({ name: n }) as PullSecretEntry),
+            { maxLength: 6 },
+        );
         const wanted = fc.array(name, { maxLength: 4 });
-        const otherClaims = fc.dictionary(fc.constantFrom("o1", "o2"), fc.uniqueArray(name, { maxLength: 3 }));
+        const otherClaims = fc.dictionary(
+            fc.constantFrom("o1", "o2"),
+            fc.uniqueArray(name, { maxLength: 3 }),
+        );
 
         it("keeps every foreign entry, whatever we want", function () {
             fc.assert(
@@ -123,7 +133,13 @@ describe("imagePullSecrets reconcile", function () {
             fc.assert(
                 fc.property(entries, otherClaims, wanted, (start, claims, want) => {
                     const once = reconcile(start, claims, "me", want);
-                    const twice = reconcile(once.entries, parseClaims(formatClaims(once.claims)), "me", want, once.owned);
+                    const twice = reconcile(
+                        once.entries,
+                        parseClaims(formatClaims(once.claims)),
+                        "me",
+                        want,
+                        once.owned,
+                    );
                     expect(twice.changed).to.equal(false);
                     expect(twice.entries).to.deep.equal(once.entries);
                     expect(twice.owned).to.deep.equal(once.owned);

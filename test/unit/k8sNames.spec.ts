@@ -55,7 +55,11 @@ describe("Kubernetes names", function () {
 
 describe("pull secret names", function () {
     it("names per-domain secrets exactly as the runbook, private ones without collision", function () {
-        const plan = planPullSecrets("default", resolveRegistryDomains({ endpoints: "both", regions: ["us", "uk", "de", "au", "jp"] }), "perDomain");
+        const plan = planPullSecrets(
+            "default",
+            resolveRegistryDomains({ endpoints: "both", regions: ["us", "uk", "de", "au", "jp"] }),
+            "perDomain",
+        );
         expect(plan.map((p) => [p.key, p.secretName, p.hosts])).to.deep.equal([
             ["icr-io", "default-icr-io", ["icr.io"]],
             ["private-icr-io", "default-private-icr-io", ["private.icr.io"]],
@@ -75,9 +79,15 @@ describe("pull secret names", function () {
     it("puts every domain into one all-icr-io secret in the combined layout, or a chosen name", function () {
         const domains = resolveRegistryDomains({ regions: ["us"], endpoints: "both" });
         expect(planPullSecrets("team-a", domains, "combined")).to.deep.equal([
-            { key: "combined", secretName: "all-icr-io", hosts: ["icr.io", "private.icr.io", "us.icr.io", "private.us.icr.io"] },
+            {
+                key: "combined",
+                secretName: "all-icr-io",
+                hosts: ["icr.io", "private.icr.io", "us.icr.io", "private.us.icr.io"],
+            },
         ]);
-        expect(planPullSecrets("team-a", domains, "combined", "team-a-icr")[0].secretName).to.equal("team-a-icr");
+        expect(planPullSecrets("team-a", domains, "combined", "team-a-icr")[0].secretName).to.equal(
+            "team-a-icr",
+        );
     });
 
     it("keeps every per-domain name a valid, unique Secret name for any valid namespace", function () {
@@ -97,10 +107,16 @@ describe("pull secret names", function () {
     });
 
     it("renames copies as the runbook's sed does, only at the start of the name", function () {
-        expect(copiedSecretName("default-us-icr-io", "default", "team-a", false)).to.equal("team-a-us-icr-io");
+        expect(copiedSecretName("default-us-icr-io", "default", "team-a", false)).to.equal(
+            "team-a-us-icr-io",
+        );
         expect(copiedSecretName("default-icr-io", "default", "team-a", false)).to.equal("team-a-icr-io");
         expect(copiedSecretName("all-icr-io", "default", "team-a", false)).to.equal("all-icr-io");
-        expect(copiedSecretName("my-default-secret", "default", "team-a", false)).to.equal("my-default-secret");
-        expect(copiedSecretName("default-us-icr-io", "default", "team-a", true)).to.equal("default-us-icr-io");
+        expect(copiedSecretName("my-default-secret", "default", "team-a", false)).to.equal(
+            "my-default-secret",
+        );
+        expect(copiedSecretName("default-us-icr-io", "default", "team-a", true)).to.equal(
+            "default-us-icr-io",
+        );
     });
 });

@@ -121,14 +121,19 @@ describe("kubeconfig parsing", function () {
         expect(errorOf(() => resolveKubeconfig(doc(), "broken"))).to.equal(
             `kubeconfig (test): context "broken" names cluster "nowhere", which is not defined; clusters: "c1", "c2"`,
         );
-        expect(errorOf(() => resolveKubeconfig(parseKubeconfig(kubeconfig({ user: "ghost" }), "/", "test")))).to.equal(
+        expect(
+            errorOf(() => resolveKubeconfig(parseKubeconfig(kubeconfig({ user: "ghost" }), "/", "test"))),
+        ).to.equal(
             `kubeconfig (test): context "ctx1" names user "ghost", which is not defined; users: "u-token", "u-cert", "u-exec"`,
         );
-        const bad = errorOf(() => parseKubeconfig("users:\n- name: x\n  user: {token: s3cret-value\n", "/", "test"));
+        const bad = errorOf(() =>
+            parseKubeconfig("users:\n- name: x\n  user: {token: s3cret-value\n", "/", "test"),
+        );
         expect(bad).to.match(/^kubeconfig \(test\) is not valid YAML/);
         expect(bad).not.to.contain("s3cret-value");
-        expect(errorOf(() => resolveKubeconfig(parseKubeconfig(kubeconfig({ server: "10.0.0.1" }), "/", "t"))))
-            .to.equal(`kubeconfig (t): cluster "c1" needs a server URL starting with https:// or http://`);
+        expect(
+            errorOf(() => resolveKubeconfig(parseKubeconfig(kubeconfig({ server: "10.0.0.1" }), "/", "t"))),
+        ).to.equal(`kubeconfig (t): cluster "c1" needs a server URL starting with https:// or http://`);
     });
 
     it("accepts the legacy oidc id-token and rejects other auth-providers with the exec-plugin fix", function () {
@@ -174,11 +179,18 @@ describe("kubeconfig parsing", function () {
             const file = path.join(dir, "config");
             fs.writeFileSync(file, kubeconfig({ server: "https://from-file" }));
             const env = { KUBECONFIG: `${path.join(dir, "missing")}${path.delimiter}${file}` };
-            expect(loadKubeconfig({ kubeconfig: kubeconfig({ server: "https://input" }) }, env).server).to.equal("https://input");
+            expect(
+                loadKubeconfig({ kubeconfig: kubeconfig({ server: "https://input" }) }, env).server,
+            ).to.equal("https://input");
             expect(loadKubeconfig({ stackKubeconfig: file }, env).server).to.equal("https://from-file");
-            expect(loadKubeconfig({ stackKubeconfig: kubeconfig({ server: "https://stack" }) }, env).server).to.equal("https://stack");
+            expect(
+                loadKubeconfig({ stackKubeconfig: kubeconfig({ server: "https://stack" }) }, env).server,
+            ).to.equal("https://stack");
             const fromEnv = loadKubeconfig({ context: "ctx2" }, env);
-            expect([fromEnv.server, fromEnv.ca]).to.deep.equal(["https://c2.example.com", { file: path.join(dir, "ca.crt") }]);
+            expect([fromEnv.server, fromEnv.ca]).to.deep.equal([
+                "https://c2.example.com",
+                { file: path.join(dir, "ca.crt") },
+            ]);
             expect(errorOf(() => loadKubeconfig({}, { KUBECONFIG: path.join(dir, "missing") }))).to.equal(
                 `no kubeconfig found: none of the KUBECONFIG files exist (${path.join(dir, "missing")}). ` +
                     `Pass "kubeconfig" (YAML text, as a secret), set the kubernetes:kubeconfig stack setting, or set KUBECONFIG.`,
@@ -227,7 +239,12 @@ describe("KubeClient", function () {
                 "t",
             ),
         );
-    const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const json = (
+        res: http.ServerResponse,
+        status: number,
+        body: unknown,
+        headers: Record<string, string> = {},
+    ) => {
         res.writeHead(status, { "Content-Type": "application/json", ...headers });
         res.end(JSON.stringify(body));
     };
@@ -246,7 +263,8 @@ describe("KubeClient", function () {
 
     it("retries 503 and 429 honouring Retry-After, then succeeds", async function () {
         let n = 0;
-        handler = (_req, _body, res) => (++n < 3 ? json(res, n === 1 ? 503 : 429, {}, { "Retry-After": "0" }) : json(res, 200, {}));
+        handler = (_req, _body, res) =>
+            ++n < 3 ? json(res, n === 1 ? 503 : 429, {}, { "Retry-After": "0" }) : json(res, 200, {});
         const client = await KubeClient.connect(config(`{token: abc}`), { backoffMs: 1 });
         expect((await client.get("/x")).status).to.equal(200);
         expect(seen).to.have.length(3);
@@ -258,7 +276,11 @@ describe("KubeClient", function () {
                 ? json(res, 404, {})
                 : req.url!.endsWith("/conflict")
                   ? json(res, 409, { reason: "Conflict" })
-                  : json(res, 403, { kind: "Status", reason: "Forbidden", message: 'serviceaccounts "default" is forbidden' });
+                  : json(res, 403, {
+                        kind: "Status",
+                        reason: "Forbidden",
+                        message: 'serviceaccounts "default" is forbidden',
+                    });
         const client = await KubeClient.connect(config(`{token: sekret-token}`));
         expect((await client.get("/x")).status).to.equal(404);
         expect((await client.put("/conflict", {})).status).to.equal(409);
@@ -288,7 +310,8 @@ describe("KubeClient", function () {
         );
         const user = `{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin.sh, env: [{name: FOO, value: bar}], provideClusterInfo: true}}`;
         let calls = 0;
-        handler = (req, _body, res) => json(res, ++calls === 2 ? 401 : 200, { auth: req.headers.authorization });
+        handler = (req, _body, res) =>
+            json(res, ++calls === 2 ? 401 : 200, { auth: req.headers.authorization });
         const client = await KubeClient.connect(config(user));
         expect((await client.get("/a")).data).to.deep.equal({ auth: "Bearer tok-1-bar" });
         // A second client in the same process reuses the cached credential.
@@ -307,13 +330,17 @@ describe("KubeClient", function () {
         const missing = `{exec: {apiVersion: client.authentication.k8s.io/v1, command: no-such-plugin-xyz, installHint: "Install it from example.com"}}`;
         let message = "";
         await KubeClient.connect(config(missing)).catch((e: Error) => (message = e.message));
-        expect(message).to.equal(`kubeconfig user "u": exec plugin "no-such-plugin-xyz" was not found. Install it from example.com`);
+        expect(message).to.equal(
+            `kubeconfig user "u": exec plugin "no-such-plugin-xyz" was not found. Install it from example.com`,
+        );
         const failing = path.join(dir, "fail.sh");
         fs.writeFileSync(failing, `#!/bin/sh\necho "login required" >&2\nexit 3\n`, { mode: 0o755 });
-        await KubeClient.connect(config(`{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./fail.sh}}`)).catch(
-            (e: Error) => (message = e.message),
+        await KubeClient.connect(
+            config(`{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./fail.sh}}`),
+        ).catch((e: Error) => (message = e.message));
+        expect(message).to.equal(
+            `kubeconfig user "u": exec plugin "./fail.sh" failed (exit 3): login required`,
         );
-        expect(message).to.equal(`kubeconfig user "u": exec plugin "./fail.sh" failed (exit 3): login required`);
     });
 
     it("reports a connection failure with the server and context, not the token", async function () {
@@ -332,7 +359,11 @@ describe("KubeClient", function () {
         const client = await KubeClient.connect(cfg, { retries: 1, backoffMs: 1 });
         let message = "";
         await client.get("/x").catch((e: Error) => (message = e.message));
-        expect(message).to.match(new RegExp(`^Kubernetes GET /x failed: ECONNREFUSED: .*\\(server http://127.0.0.1:${port}, context "x"\\)$`));
+        expect(message).to.match(
+            new RegExp(
+                `^Kubernetes GET /x failed: ECONNREFUSED: .*\\(server http://127.0.0.1:${port}, context "x"\\)$`,
+            ),
+        );
         expect(message).not.to.contain("tkn-123");
     });
 });

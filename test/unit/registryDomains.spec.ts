@@ -9,7 +9,8 @@ import {
 } from "../../components/k8s/registryDomains";
 
 const VALID = VALID_REGIONS_TEXT;
-const resolve = (sel: Parameters<typeof resolveRegistryDomains>[0]) => resolveRegistryDomains(sel).map((d) => d.domain);
+const resolve = (sel: Parameters<typeof resolveRegistryDomains>[0]) =>
+    resolveRegistryDomains(sel).map((d) => d.domain);
 const failure = (sel: Parameters<typeof resolveRegistryDomains>[0]): string => {
     try {
         resolveRegistryDomains(sel);
@@ -23,7 +24,13 @@ const failure = (sel: Parameters<typeof resolveRegistryDomains>[0]): string => {
 describe("registry domains table", function () {
     it("lists every region IBM serves with its IAM region, public, private and deprecated domain", function () {
         expect(
-            REGISTRY_REGIONS.map((r) => [r.iamRegion, r.domain, r.privateDomain, r.formerName ?? null, r.deprecatedDomain ?? null]),
+            REGISTRY_REGIONS.map((r) => [
+                r.iamRegion,
+                r.domain,
+                r.privateDomain,
+                r.formerName ?? null,
+                r.deprecatedDomain ?? null,
+            ]),
         ).to.deep.equal([
             ["global", "icr.io", "private.icr.io", null, "registry.bluemix.net"],
             ["us-south", "us.icr.io", "private.us.icr.io", null, "registry.ng.bluemix.net"],
@@ -50,8 +57,19 @@ describe("registry domains table", function () {
 describe("resolveRegistryDomains", function () {
     it("defaults to every public domain, global first, in table order", function () {
         expect(resolve({})).to.deep.equal([
-            "icr.io", "us.icr.io", "uk.icr.io", "de.icr.io", "au.icr.io", "jp.icr.io", "jp2.icr.io",
-            "ca.icr.io", "ca2.icr.io", "br.icr.io", "es.icr.io", "in.icr.io", "in2.icr.io",
+            "icr.io",
+            "us.icr.io",
+            "uk.icr.io",
+            "de.icr.io",
+            "au.icr.io",
+            "jp.icr.io",
+            "jp2.icr.io",
+            "ca.icr.io",
+            "ca2.icr.io",
+            "br.icr.io",
+            "es.icr.io",
+            "in.icr.io",
+            "in2.icr.io",
         ]);
     });
 
@@ -138,7 +156,10 @@ describe("resolveRegistryDomains", function () {
         };
         for (const [domain, tail] of Object.entries(replacements)) {
             const message = failure({ domains: [domain] });
-            expect(message.startsWith(`domains[0]: "${domain}" is a deprecated registry.*.bluemix.net domain.`), message).to.equal(true);
+            expect(
+                message.startsWith(`domains[0]: "${domain}" is a deprecated registry.*.bluemix.net domain.`),
+                message,
+            ).to.equal(true);
             expect(message.endsWith(tail), message).to.equal(true);
         }
     });

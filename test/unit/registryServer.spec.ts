@@ -33,15 +33,25 @@ describe("normalizeRegistryServer", function () {
     });
 
     it("writes Docker Hub under the key docker login uses", function () {
-        for (const hub of ["docker.io", "index.docker.io", "https://index.docker.io/v1/", "registry-1.docker.io", "DOCKER.IO/"]) {
+        for (const hub of [
+            "docker.io",
+            "index.docker.io",
+            "https://index.docker.io/v1/",
+            "registry-1.docker.io",
+            "DOCKER.IO/",
+        ]) {
             expect(normalizeRegistryServer(hub), hub).to.equal(DOCKER_HUB_SERVER);
         }
         expect(normalizeRegistryServer("docker.io/myorg")).to.equal("docker.io/myorg");
     });
 
     it("rejects an empty server naming the field", function () {
-        expect(rejection("")).to.equal(`server: the registry server is empty. Give its host name, ${EXAMPLE}; for Docker Hub, "docker.io".`);
-        expect(rejection("   ")).to.equal(`server: the registry server is empty. Give its host name, ${EXAMPLE}; for Docker Hub, "docker.io".`);
+        expect(rejection("")).to.equal(
+            `server: the registry server is empty. Give its host name, ${EXAMPLE}; for Docker Hub, "docker.io".`,
+        );
+        expect(rejection("   ")).to.equal(
+            `server: the registry server is empty. Give its host name, ${EXAMPLE}; for Docker Hub, "docker.io".`,
+        );
     });
 
     it("rejects other schemes, credentials, queries and white space", function () {
@@ -54,15 +64,21 @@ describe("normalizeRegistryServer", function () {
         expect(rejection("registry.example.com/?x=1")).to.equal(
             `server: "registry.example.com/?x=1" has a query or fragment; give the host name alone, ${EXAMPLE}.`,
         );
-        expect(rejection("registry example.com")).to.equal(`server: "registry example.com" is not a registry host name, ${EXAMPLE}.`);
+        expect(rejection("registry example.com")).to.equal(
+            `server: "registry example.com" is not a registry host name, ${EXAMPLE}.`,
+        );
     });
 
     it("rejects the deprecated bluemix.net registry with its icr.io replacement", function () {
-        expect(rejection("registry.eu-de.bluemix.net")).to.match(/use "de\.icr\.io" \(IAM region eu-de\) instead\.$/);
+        expect(rejection("registry.eu-de.bluemix.net")).to.match(
+            /use "de\.icr\.io" \(IAM region eu-de\) instead\.$/,
+        );
     });
 
     it("derives default secret names", function () {
         expect(defaultSecretNameFor(DOCKER_HUB_SERVER)).to.equal("docker-hub");
-        expect(defaultSecretNameFor("registry.example.com:5000/team-a")).to.equal("registry-example-com-5000-team-a");
+        expect(defaultSecretNameFor("registry.example.com:5000/team-a")).to.equal(
+            "registry-example-com-5000-team-a",
+        );
     });
 });

@@ -1,0 +1,286 @@
+// ClusterRegistryAccess: the whole runbook for one cluster, read top-down as the seed
+// does it by hand. For each Kubernetes namespace: an IAM service ID, its Container
+// Registry policy and an API key (in the registry's account), then image pull secrets
+// for the chosen icr.io domains, then the namespace's service accounts patched to use
+// them. One stack per cluster: the repository's own Pulumi.yaml drives this from config.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { IamCredentialsArgs } from "./iam/credentials";
+import { NamespaceIdentity } from "./iam/namespaceIdentity";
+import { GLOBAL, LOCATIONS, RegistryLocation, Role } from "./iam/policyModel";
+import { NamespacePullSecrets, PullSecretLayout } from "./k8s/namespacePullSecrets";
+import { deprecatedDomainProblem, findRegion, RegistryEndpoints } from "./k8s/registryDomains";
+import { checkNamespaceName, joinProblems } from "./internal/k8sNames";
+import { didYouMean } from "./internal/suggest";
+
+/** What an IAM identity may pull (or push): the scope of its Container Registry policy. */
+export interface RegistryAccess {
+    /**
+     * Container Registry service role: `Reader` pulls, `Writer` also pushes.
+     * @default "Reader"
+     */
+    readonly role?: Role;
+    /**
+     * IAM regions the identity can pull from (`us-south`, `eu-de`, ...). Pull secrets are
+     * written for these regions' `icr.io` domains, and one policy is made per region.
+     * @default - every region: one unscoped policy, and secrets for every domain
+     */
+    readonly regions?: string[];
+    /**
+     * Also grant and write credentials for the global registry `icr.io` (IBM-provided images)
+     * when `regions` is given.
+     * @default true - as IKS does
+     */
+    readonly includeGlobal?: boolean;
+    /**
+     * Restrict the access to one Container Registry namespace.
+     * @default - every registry namespace of the account
+     */
+    readonly registryNamespace?: string;
+}
+
+/** Registry access of one Kubernetes namespace. */
+export interface NamespaceAccess extends RegistryAccess {
+    /**
+     * Use the shared identity of this name (from `sharedIdentities`) instead of one of the
+     * namespace's own; the identity's scope then applies and this entry's role, regions and
+     * registry namespace must be left out.
+     * @default - the namespace gets its own identity, `<cluster>-<namespace>-id`
+     */
+    readonly identity?: string;
+    /**
+     * Service accounts to patch. `[]` writes the secrets only.
+     * @default ["default"]
+     */
+    readonly serviceAccounts?: string[];
+    /**
+     * `perDomain` (the runbook's `<namespace>-<region>-icr-io`) or `combined` (one secret).
+     * @default - the stack's `layout`
+     */
+    readonly layout?: PullSecretLayout;
+    /**
+     * Name of the `combined` secret.
+     * @default "all-icr-io"
+     */
+    readonly secretName?: string;
+    /**
+     * Public or private (service endpoint) registry domains, or both.
+     * @default "public"
+     */
+    readonly endpoints?: RegistryEndpoints;
+    /**
+     * Create the Kubernetes namespace too.
+     * @default false - it must exist
+     */
+    readonly createNamespace?: boolean;
+}
+
+/** Arguments of {@link ClusterRegistryAccess}. */
+export interface ClusterRegistryAccessArgs {
+    /** The cluster's name, as in the IAM names `<cluster>-<namespace>-id` and `-key`. */
+    readonly cluster: string;
+    /** Kubernetes namespaces and what each may pull. Keys are namespace names. */
+    readonly namespaces: Record<string, NamespaceAccess>;
+    /**
+     * Identities several namespaces share (`identity: "<name>"` in a namespace), named
+     * `<cluster>-<name>-id`: one service ID, policy and key instead of one per namespace.
+     * @default - none
+     */
+    readonly sharedIdentities?: Record<string, RegistryAccess>;
+    /**
+     * Kubeconfig of the cluster (YAML). Used for the Kubernetes provider and the
+     * service-account patches. Stored as a secret.
+     * @default - the ambient kubeconfig (`kubernetes:kubeconfig`, `KUBECONFIG`, `~/.kube/config`)
+     */
+    readonly kubeconfig?: pulumi.Input<string>;
+    /**
+     * Kubeconfig context.
+     * @default - the kubeconfig's current-context
+     */
+    readonly context?: string;
+    /**
+     * IAM credentials of the registry's account, when it is not the account of the stack's
+     * `ibmcloud:apiKey` (cross-account). The identities are made in that account.
+     * @default - `ibmcloud:apiKey` / `IBMCLOUD_API_KEY`
+     */
+    readonly registryCredentials?: pulumi.Input<IamCredentialsArgs>;
+    /**
+     * Secret layout for namespaces that do not choose one.
+     * @default "perDomain"
+     */
+    readonly layout?: PullSecretLayout;
+    /**
+     * Key rotation trigger for every identity, e.g. `"2026-11"`. A new value makes new keys,
+     * updates the secrets in place, then deletes the old keys.
+     * @default - never rotated
+     */
+    readonly rotation?: pulumi.Input<string>;
+}
+
+/** What one namespace got. */
+export interface NamespaceAccessOutputs {
+    /** The secrets' names, for a pod's `imagePullSecrets`. */
+    readonly secretNames: pulumi.Output<string[]>;
+    /** The service ID the namespace pulls as. */
+    readonly serviceId: pulumi.Output<string>;
+    /** The service accounts that list the secrets. */
+    readonly serviceAccounts: pulumi.Output<string[]>;
+}
+
+/**
+ * Lets a cluster's namespaces pull from IBM Cloud Container Registry: per namespace (or
+ * shared) IAM identity with a Container Registry policy and an API key, image pull secrets
+ * for the chosen `icr.io` domains, and service accounts patched to use them.
+ */
+export class ClusterRegistryAccess extends pulumi.ComponentResource {
+    /** Per Kubernetes namespace: secret names, service ID and patched service accounts. */
+    public readonly namespaces: Record<string, NamespaceAccessOutputs>;
+    /** Per identity (namespace or shared identity name): the service ID's id. */
+    public readonly serviceIds: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: ClusterRegistryAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        // {}: the kubeconfig and registry credentials must not reach component state.
+        super("icr:index:ClusterRegistryAccess", name, {}, opts);
+
+        const problems = clusterRegistryAccessProblems(args);
+        if (problems.length > 0)
+            throw new pulumi.ResourceError(`ClusterRegistryAccess ${name}: ${joinProblems(problems)}`, this);
+
+        const kubeconfig = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
+        // The stack's own Kubernetes provider, so that the secrets and the service-account
+        // patches reach the same cluster, and so that Secret data can change in place: without
+        // enableSecretMutable, pulumi-kubernetes replaces a Secret whose data changes, and a
+        // replace of a fixed name is delete-then-create, a window in which pods cannot pull
+        // (pulumi-kubernetes#2291).
+        const cluster = new k8s.Provider(
+            `${name}-cluster`,
+            { kubeconfig, context: args.context, enableSecretMutable: true },
+            { parent: this },
+        );
+        const k8sOpts: pulumi.ComponentResourceOptions = { parent: this, providers: [cluster] };
+
+        // 1-3. Identities: service ID, policy, key. Shared ones first, then one per namespace.
+        const identities: Record<string, NamespaceIdentity> = {};
+        const identity = (identityName: string, access: RegistryAccess): NamespaceIdentity =>
+            new NamespaceIdentity(
+                `${name}-${identityName}`,
+                {
+                    cluster: args.cluster,
+                    namespace: identityName,
+                    role: access.role,
+                    regions: policyLocations(access),
+                    registryNamespace: access.registryNamespace,
+                    credentials: args.registryCredentials,
+                    rotation: args.rotation,
+                },
+                { parent: this },
+            );
+        for (const [shared, access] of Object.entries(args.sharedIdentities ?? {})) {
+            identities[shared] = identity(shared, access);
+        }
+
+        // 4-5. Per namespace: pull secrets for the identity's key, service accounts patched.
+        this.namespaces = {};
+        for (const [namespace, access] of Object.entries(args.namespaces)) {
+            const scope = access.identity === undefined ? access : args.sharedIdentities![access.identity];
+            const id =
+                access.identity === undefined
+                    ? (identities[namespace] = identity(namespace, access))
+                    : identities[access.identity];
+            const secrets = new NamespacePullSecrets(
+                `${name}-${namespace}`,
+                {
+                    namespace,
+                    apiKey: id.apiKey,
+                    regions: scope.regions,
+                    includeGlobal: scope.includeGlobal,
+                    endpoints: access.endpoints,
+                    layout: access.layout ?? args.layout,
+                    secretName: access.secretName,
+                    createNamespace: access.createNamespace,
+                    serviceAccounts: access.serviceAccounts,
+                    kubeconfig,
+                    context: args.context,
+                },
+                k8sOpts,
+            );
+            this.namespaces[namespace] = {
+                secretNames: secrets.secretNames,
+                serviceId: id.serviceIdId,
+                serviceAccounts: secrets.serviceAccounts,
+            };
+        }
+        this.serviceIds = pulumi
+            .all(Object.entries(identities).map(([k, v]) => v.serviceIdId.apply((id) => [k, id] as const)))
+            .apply((pairs) => Object.fromEntries(pairs));
+        this.registerOutputs({ namespaces: this.namespaces, serviceIds: this.serviceIds });
+    }
+}
+
+/** The IAM policy locations for an access scope: its regions, plus global unless excluded. */
+function policyLocations(access: RegistryAccess): RegistryLocation[] | undefined {
+    if (access.regions === undefined) return undefined;
+    const locations = access.regions.map((r) => (findRegion(r)?.iamRegion ?? r) as RegistryLocation);
+    if ((access.includeGlobal ?? true) && !locations.includes(GLOBAL)) locations.push(GLOBAL);
+    return locations;
+}
+
+/** Every problem with the plain arguments, before any child exists. @internal */
+export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): string[] {
+    const problems: string[] = [];
+    if (typeof args.cluster !== "string" || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(args.cluster)) {
+        problems.push(
+            `cluster: ${JSON.stringify(args.cluster)} is not a usable cluster name; use lowercase letters, digits ` +
+                `and "-" (it becomes part of the IAM names "<cluster>-<namespace>-id").`,
+        );
+    }
+    const namespaces = Object.entries(args.namespaces ?? {});
+    if (namespaces.length === 0) {
+        problems.push(`namespaces: give at least one Kubernetes namespace, e.g. { default: {} }.`);
+    }
+    const shared = Object.keys(args.sharedIdentities ?? {});
+    for (const name of shared) {
+        const p = checkNamespaceName(`sharedIdentities.${name}`, name);
+        if (p) problems.push(p);
+        if (args.namespaces?.[name] !== undefined && args.namespaces[name].identity === undefined) {
+            problems.push(
+                `sharedIdentities.${name}: namespace "${name}" has its own identity with the same IAM names ` +
+                    `("${args.cluster}-${name}-id"); rename the shared identity.`,
+            );
+        }
+    }
+    for (const [namespace, access] of namespaces) {
+        const field = `namespaces.${namespace}`;
+        const p = checkNamespaceName(field, namespace);
+        if (p) problems.push(p);
+        if (access.identity !== undefined) {
+            if (!shared.includes(access.identity)) {
+                problems.push(
+                    `${field}.identity: no shared identity "${access.identity}". ` +
+                        (shared.length > 0
+                            ? `Defined: ${shared.join(", ")}.${didYouMean(access.identity, shared)}`
+                            : `Define it under sharedIdentities, or remove "identity".`),
+                );
+            }
+            for (const key of ["role", "regions", "registryNamespace", "includeGlobal"] as const) {
+                if (access[key] !== undefined) {
+                    problems.push(
+                        `${field}.${key}: set on the shared identity "${access.identity}", not on a namespace that uses it.`,
+                    );
+                }
+            }
+        }
+        for (const [i, region] of (access.regions ?? []).entries()) {
+            const deprecated = deprecatedDomainProblem(`${field}.regions[${i}]`, region);
+            if (deprecated !== undefined) {
+                problems.push(deprecated);
+            } else if (findRegion(region) === undefined) {
+                problems.push(
+                    `${field}.regions[${i}]: unknown region ${JSON.stringify(region)}. Valid regions: ${LOCATIONS.join(", ")}.` +
+                        didYouMean(region, LOCATIONS),
+                );
+            }
+        }
+    }
+    return problems;
+}

@@ -1,0 +1,403 @@
+// AccessPolicy: an IAM access policy that grants a subject Container Registry service roles,
+// as a Pulumi dynamic resource (type `pulumi-nodejs:dynamic/iam:AccessPolicy`). Runbook step 3.
+//
+// One policy has at most one location attribute (IAM v1 resource attributes are single-valued):
+// `region: "us-south"` → `region=us-south`, `region: "global"` → `geography=global` (icr.io),
+// no region → every region. Access to several regions is several policies; NamespaceIdentity
+// makes one per entry of its `regions`.
+//
+// The provider runs in the engine's dynamic-provider process (serialized by value; no
+// `pulumi.*` in its methods). It calls IAM Policy Management v1:
+//   create  POST   /v1/policies        (409 policy_conflict_error → error naming the policy, or adopt)
+//   read    GET    /v1/policies/{id}   (404 or state "deleted" → gone)
+//   update  PUT    /v1/policies/{id}   with If-Match: <ETag> (re-read on a stale ETag)
+//   delete  DELETE /v1/policies/{id}   (404 → done)
+import * as pulumi from "@pulumi/pulumi";
+import { containsUnknown, deepEqual, isUnknown } from "../internal/unknown";
+import { IamClient, IamClientTuning, PolicyWithEtag, parseIbmTime } from "./client";
+import {
+    IamCredentialsArgs,
+    IamCredentialsInputs,
+    IamProviderConfig,
+    checkCredentialsInput,
+    iamProviderConfigFrom,
+} from "./credentials";
+import {
+    CONTAINER_REGISTRY,
+    Failure,
+    GLOBAL,
+    RegistryLocation,
+    Role,
+    canonicalRoles,
+    checkRegion,
+    checkRegistryNamespace,
+    checkRoles,
+    parsePolicy,
+    policyBody,
+} from "./policyModel";
+import { asIamError, compact, iamClientFor, writeWithFreshTag } from "./providerSupport";
+import { checkAccountId, checkBoolean, checkDescription, checkIamId } from "./validation";
+
+/** Arguments of {@link AccessPolicy}. */
+export interface AccessPolicyArgs {
+    /** The subject's IAM id, e.g. a service ID's `iamId` ("iam-ServiceId-<uuid>"). */
+    readonly iamId: pulumi.Input<string>;
+    /** Container Registry service roles to grant: `Reader` (pull), `Writer` (push), `Manager`. */
+    readonly roles: pulumi.Input<pulumi.Input<Role>[]>;
+    /**
+     * One IAM region (`us-south`, `eu-de`, …) or `"global"` for the global registry `icr.io`
+     * (attribute `geography=global`).
+     * @default - every region and the global registry
+     */
+    readonly region?: pulumi.Input<RegistryLocation>;
+    /**
+     * One Container Registry namespace (`resourceType=namespace`, `resource=<namespace>`).
+     * @default - every namespace
+     */
+    readonly registryNamespace?: pulumi.Input<string>;
+    /**
+     * The account that owns the registry. Changing it replaces the policy.
+     * @default - the account of the API key
+     */
+    readonly accountId?: pulumi.Input<string>;
+    /** @default - none */
+    readonly description?: pulumi.Input<string>;
+    /**
+     * When IAM already has a policy for the same subject and scope (409 `policy_conflict_error`),
+     * take that policy over and set its roles, instead of failing.
+     * @default false
+     */
+    readonly adoptExisting?: pulumi.Input<boolean>;
+    /**
+     * Credentials for this resource only, e.g. for the registry's account. Stored as a secret.
+     * @default - config `ibmcloud:*`, then `IBMCLOUD_*` environment variables
+     */
+    readonly credentials?: pulumi.Input<IamCredentialsArgs>;
+}
+
+/** What the provider receives. @internal */
+export interface AccessPolicyInputs {
+    iamId: string;
+    roles: Role[];
+    region?: string;
+    registryNamespace?: string;
+    accountId?: string;
+    description?: string;
+    adoptExisting?: boolean;
+    credentials?: IamCredentialsInputs;
+}
+
+/** What the provider stores. @internal */
+export interface AccessPolicyState {
+    iamId: string;
+    roles: Role[];
+    region?: string;
+    registryNamespace?: string;
+    accountId: string;
+    description: string;
+    adoptExisting?: boolean;
+    credentials?: IamCredentialsInputs;
+    /** Revision (`ETag` header), sent back as `If-Match`. */
+    etag?: string;
+    href?: string;
+    createdAt?: string;
+    lastModifiedAt?: string;
+    /** Grants found on the live policy that this resource does not model; an update removes them. */
+    unmanaged?: string[];
+}
+
+/** `check` failures of AccessPolicy inputs. @internal */
+export function checkAccessPolicyInputs(news: AccessPolicyInputs): Failure[] {
+    return [
+        ...checkIamId("iamId", news.iamId, false),
+        ...checkRoles("roles", news.roles, isUnknown),
+        ...checkRegion("region", news.region, isUnknown),
+        ...checkRegistryNamespace("registryNamespace", news.registryNamespace, isUnknown),
+        ...checkAccountId("accountId", news.accountId),
+        ...checkDescription("description", news.description),
+        ...checkBoolean("adoptExisting", news.adoptExisting),
+        ...checkCredentialsInput(news.credentials),
+        ...(news.credentials && typeof news.credentials === "object"
+            ? checkAccountId("credentials.accountId", news.credentials.accountId)
+            : []),
+    ];
+}
+
+/**
+ * The diff of an AccessPolicy: everything changes in place (PUT replaces the whole policy),
+ * except the account, which replaces it. Role order does not matter.
+ * @internal
+ */
+export function diffAccessPolicy(
+    olds: AccessPolicyState,
+    news: AccessPolicyInputs,
+): pulumi.dynamic.DiffResult {
+    const differs = (a: unknown, b: unknown) => containsUnknown(b) || !deepEqual(a, b);
+    const replaces: string[] = [];
+    if (news.accountId !== undefined && differs(olds.accountId, news.accountId)) replaces.push("accountId");
+    const rolesOf = (r: unknown) => (Array.isArray(r) ? canonicalRoles(r as string[]) : r);
+    const changed =
+        differs(olds.iamId, news.iamId) ||
+        (containsUnknown(news.roles) ? true : !deepEqual(rolesOf(olds.roles), rolesOf(news.roles))) ||
+        differs(olds.region, news.region) ||
+        differs(olds.registryNamespace, news.registryNamespace) ||
+        differs(olds.description ?? "", news.description ?? "") ||
+        (olds.unmanaged ?? []).length > 0 ||
+        differs(olds.credentials, news.credentials);
+    return { changes: replaces.length > 0 || changed, replaces };
+}
+
+function bodyOf(inputs: AccessPolicyInputs, accountId: string) {
+    return policyBody({
+        iamId: inputs.iamId,
+        roles: inputs.roles,
+        accountId,
+        region: inputs.region,
+        registryNamespace: inputs.registryNamespace,
+        description: inputs.description,
+    });
+}
+
+function stateOf(inputs: AccessPolicyInputs, got: PolicyWithEtag): AccessPolicyState {
+    const p = parsePolicy(got.policy);
+    const unmanaged = [
+        ...p.otherRoles,
+        ...p.otherAttributes,
+        ...(p.serviceName !== undefined && p.serviceName !== CONTAINER_REGISTRY
+            ? [`serviceName=${p.serviceName}`]
+            : []),
+    ];
+    return compact({
+        iamId: p.iamId ?? inputs.iamId,
+        roles: p.roles,
+        region: p.region,
+        registryNamespace: p.registryNamespace,
+        accountId: p.accountId ?? inputs.accountId ?? "",
+        description: p.description ?? "",
+        adoptExisting: inputs.adoptExisting,
+        credentials: inputs.credentials,
+        etag: got.etag,
+        href: got.policy.href,
+        createdAt: got.policy.created_at,
+        lastModifiedAt: got.policy.last_modified_at,
+        unmanaged: unmanaged.length > 0 ? unmanaged : undefined,
+    });
+}
+
+function scopeText(inputs: { region?: string; registryNamespace?: string }): string {
+    const where =
+        inputs.region === undefined
+            ? "every region"
+            : inputs.region === GLOBAL
+              ? "the global registry"
+              : `region ${inputs.region}`;
+    return `${where}, ${inputs.registryNamespace === undefined ? "every namespace" : `namespace ${inputs.registryNamespace}`}`;
+}
+
+function goneError(id: string): Error {
+    return new Error(
+        `AccessPolicy: policy "${id}" no longer exists in IAM (deleted outside Pulumi, or with its service ID). ` +
+            "Run `pulumi refresh` to drop it from the stack, then `pulumi up` to create it again.",
+    );
+}
+
+/** Replaces a policy's body, re-reading its ETag when IAM says the one we sent is stale. */
+async function replaceWithFreshEtag(
+    client: IamClient,
+    id: string,
+    etag: string | undefined,
+    body: ReturnType<typeof policyBody>,
+): Promise<PolicyWithEtag> {
+    return writeWithFreshTag<PolicyWithEtag, PolicyWithEtag>({
+        tag: etag,
+        reread: async () => {
+            const got = await client.getPolicy(id);
+            if (!got || got.policy.state === "deleted") return undefined;
+            return { tag: got.etag ?? "*", current: got };
+        },
+        write: (tag) => client.replacePolicy(id, body, tag),
+        gone: () => goneError(id),
+    });
+}
+
+/**
+ * The AccessPolicy provider. One instance per process (`accessPolicyProvider`); tests may make their own.
+ * @internal
+ */
+export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
+    AccessPolicyInputs,
+    AccessPolicyState
+> {
+    private config?: IamProviderConfig;
+
+    constructor(private readonly tuning?: Partial<IamClientTuning>) {}
+
+    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        this.config = iamProviderConfigFrom(req.config);
+    }
+
+    private client(credentials: IamCredentialsInputs | undefined): IamClient {
+        return iamClientFor(credentials, this.config, this.tuning, "AccessPolicy");
+    }
+
+    async check(
+        _olds: Partial<AccessPolicyInputs>,
+        news: AccessPolicyInputs,
+    ): Promise<pulumi.dynamic.CheckResult<AccessPolicyInputs>> {
+        const failures = checkAccessPolicyInputs(news);
+        if (failures.length === 0 && !containsUnknown(news.credentials)) {
+            try {
+                this.client(news.credentials);
+            } catch (err) {
+                failures.push({ property: "credentials", reason: (err as Error).message });
+            }
+        }
+        return { inputs: news, failures };
+    }
+
+    async diff(
+        _id: string,
+        olds: AccessPolicyState,
+        news: AccessPolicyInputs,
+    ): Promise<pulumi.dynamic.DiffResult> {
+        return diffAccessPolicy(olds, news);
+    }
+
+    async create(inputs: AccessPolicyInputs): Promise<pulumi.dynamic.CreateResult<AccessPolicyState>> {
+        const client = this.client(inputs.credentials);
+        const accountId = inputs.accountId ?? (await client.accountId());
+        const body = bodyOf(inputs, accountId);
+        let got: PolicyWithEtag;
+        try {
+            got = await client.createPolicy(body);
+        } catch (err) {
+            const conflict = asIamError(err)?.conflict;
+            if (!conflict) throw err;
+            if (!inputs.adoptExisting) {
+                throw new Error(
+                    `AccessPolicy: IAM already has policy "${conflict.policyId}" for subject ${inputs.iamId} on ` +
+                        `Container Registry (${scopeText(inputs)}); IAM keeps one policy per subject and scope. ` +
+                        `To manage that policy with this resource, set \`adoptExisting: true\`; or delete it ` +
+                        `(\`ibmcloud iam service-policy-delete <service-id> ${conflict.policyId}\`) and run ` +
+                        `\`pulumi up\` again. (${(err as Error).message})`,
+                );
+            }
+            got = await replaceWithFreshEtag(client, conflict.policyId, conflict.etag, body);
+        }
+        return { id: got.policy.id, outs: stateOf({ ...inputs, accountId }, got) };
+    }
+
+    async read(id: string, props?: AccessPolicyState): Promise<pulumi.dynamic.ReadResult<AccessPolicyState>> {
+        const client = this.client(props?.credentials);
+        const got = await client.getPolicy(id, { createdAt: parseIbmTime(props?.createdAt) });
+        if (!got || got.policy.state === "deleted") return { id: "" };
+        const state = stateOf(
+            {
+                iamId: props?.iamId ?? "",
+                roles: props?.roles ?? [],
+                adoptExisting: props?.adoptExisting,
+                credentials: props?.credentials,
+                accountId: props?.accountId,
+            },
+            got,
+        );
+        const inputs: AccessPolicyInputs = compact({
+            iamId: state.iamId,
+            roles: state.roles,
+            region: state.region,
+            registryNamespace: state.registryNamespace,
+            accountId: state.accountId,
+            description: state.description,
+            adoptExisting: props?.adoptExisting,
+            credentials: props?.credentials,
+        });
+        return { id, props: state, inputs: inputs as unknown as AccessPolicyState };
+    }
+
+    async update(
+        id: string,
+        olds: AccessPolicyState,
+        news: AccessPolicyInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<AccessPolicyState>> {
+        const client = this.client(news.credentials);
+        const accountId = news.accountId ?? olds.accountId;
+        const body = bodyOf(news, accountId);
+        if (deepEqual(body, bodyOf(olds, accountId)) && (olds.unmanaged ?? []).length === 0) {
+            // Only credentials or adoptExisting changed: nothing to tell IAM.
+            return {
+                outs: compact({ ...olds, credentials: news.credentials, adoptExisting: news.adoptExisting }),
+            };
+        }
+        let got: PolicyWithEtag;
+        try {
+            got = await replaceWithFreshEtag(client, id, olds.etag, body);
+        } catch (err) {
+            const e = asIamError(err);
+            if (e?.status === 404) throw goneError(id);
+            if (e?.conflict) {
+                throw new Error(
+                    `AccessPolicy: changing policy "${id}" would duplicate policy "${e.conflict.policyId}" ` +
+                        `(same subject ${news.iamId} and scope: ${scopeText(news)}). Delete one of them, or change ` +
+                        `the scope. (${e.message})`,
+                );
+            }
+            throw err;
+        }
+        return { outs: stateOf({ ...news, accountId }, got) };
+    }
+
+    async delete(id: string, props: AccessPolicyState): Promise<void> {
+        const client = this.client(props.credentials);
+        await client.deletePolicy(id, { createdAt: parseIbmTime(props.createdAt) });
+    }
+}
+
+/** The one AccessPolicy provider object, serialized once per program. @internal */
+export const accessPolicyProvider = new AccessPolicyProvider();
+
+/**
+ * An IAM access policy granting a subject Container Registry service roles (`/v1/policies`),
+ * managed by a dynamic provider.
+ * @see https://cloud.ibm.com/docs/Registry?topic=Registry-iam
+ */
+export class AccessPolicy extends pulumi.dynamic.Resource {
+    /** The subject's IAM id. */
+    declare public readonly iamId: pulumi.Output<string>;
+    /** Granted roles, in Reader, Writer, Manager order. */
+    declare public readonly roles: pulumi.Output<Role[]>;
+    /** The region, `"global"`, or undefined for every region. */
+    declare public readonly region: pulumi.Output<string | undefined>;
+    /** The registry namespace, or undefined for every namespace. */
+    declare public readonly registryNamespace: pulumi.Output<string | undefined>;
+    /** The account owning the registry. */
+    declare public readonly accountId: pulumi.Output<string>;
+    /** Current revision (`ETag`). */
+    declare public readonly etag: pulumi.Output<string>;
+    /** `https://iam.cloud.ibm.com/v1/policies/<id>`. */
+    declare public readonly href: pulumi.Output<string>;
+    /** Creation time as IAM reports it. */
+    declare public readonly createdAt: pulumi.Output<string>;
+
+    constructor(name: string, args: AccessPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            accessPolicyProvider,
+            name,
+            {
+                iamId: args.iamId,
+                roles: args.roles,
+                region: args.region,
+                registryNamespace: args.registryNamespace,
+                accountId: args.accountId,
+                description: args.description,
+                adoptExisting: args.adoptExisting,
+                credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
+                etag: undefined,
+                href: undefined,
+                createdAt: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
+            "iam",
+            "AccessPolicy",
+        );
+    }
+}

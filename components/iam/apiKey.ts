@@ -1,0 +1,394 @@
+// ApiKey: an IBM Cloud IAM API key of a service ID, as a Pulumi dynamic resource
+// (type `pulumi-nodejs:dynamic/iam:ApiKey`). Runbook step 4: the password of the pull secrets.
+//
+// The key's value exists only in the response to its creation ("Please preserve the API key!
+// It cannot be retrieved after it's created."), unless `storeValue` is set. It is returned as
+// the output `apikey`, made secret with `additionalSecretOutputs`, and carried forward from
+// state by `read` and `update`. Rotation = replacement: a new `rotation` value makes Pulumi
+// create the new key first and delete the old one afterwards.
+//
+// The provider runs in the engine's dynamic-provider process (serialized by value; no
+// `pulumi.*` in its methods). It calls IAM Identity:
+//   create  POST   /v1/apikeys (Entity-Lock)
+//   read    GET    /v1/apikeys/{id}            (404 → gone)
+//   update  PUT    /v1/apikeys/{id} (If-Match), POST/DELETE …/lock
+//   delete  DELETE /v1/apikeys/{id}            (404 → done; unlocks first if we lock it)
+import * as pulumi from "@pulumi/pulumi";
+import { containsUnknown, deepEqual, isUnknown } from "../internal/unknown";
+import { ApiKeyResource, IamClient, IamClientTuning, parseIbmTime } from "./client";
+import {
+    IamCredentialsArgs,
+    IamCredentialsInputs,
+    IamProviderConfig,
+    checkCredentialsInput,
+    iamProviderConfigFrom,
+} from "./credentials";
+import type { Failure } from "./policyModel";
+import { compact, iamClientFor, iamStatus, ignoreNotFound, writeWithFreshTag } from "./providerSupport";
+import {
+    checkAccountId,
+    checkBoolean,
+    checkDescription,
+    checkIamId,
+    checkName,
+    checkOptionalString,
+} from "./validation";
+
+/** Arguments of {@link ApiKey}. */
+export interface ApiKeyArgs {
+    /** Display name; several keys may share one. */
+    readonly name: pulumi.Input<string>;
+    /** The owning service ID's IAM id, `iam-ServiceId-<uuid>` ({@link ServiceId.iamId}). Changing it replaces the key. */
+    readonly iamId: pulumi.Input<string>;
+    /** @default "" */
+    readonly description?: pulumi.Input<string>;
+    /**
+     * Account of the key. Changing it replaces the key.
+     * @default - the account of the service ID
+     */
+    readonly accountId?: pulumi.Input<string>;
+    /**
+     * Let IAM keep the value, so it can be read again (`read` then refreshes it from IAM).
+     * Changing it replaces the key.
+     * @default false - the value exists only in this resource's state
+     */
+    readonly storeValue?: pulumi.Input<boolean>;
+    /**
+     * Lock the key against changes and deletion; this resource unlocks it itself before it
+     * changes or deletes it.
+     * @default - the lock is not managed (a new key is unlocked)
+     */
+    readonly locked?: pulumi.Input<boolean>;
+    /**
+     * Rotation trigger: any string, e.g. `"2026-11"`. Changing it replaces the key: the new key
+     * is created before the old one is deleted, so consumers updated in between keep working.
+     * @default - the key is never rotated
+     */
+    readonly rotation?: pulumi.Input<string>;
+    /**
+     * Credentials for this resource only, e.g. for another account. Stored as a secret.
+     * @default - config `ibmcloud:*`, then `IBMCLOUD_*` environment variables
+     */
+    readonly credentials?: pulumi.Input<IamCredentialsArgs>;
+}
+
+/** What the provider receives. @internal */
+export interface ApiKeyInputs {
+    name: string;
+    iamId: string;
+    description?: string;
+    accountId?: string;
+    storeValue?: boolean;
+    locked?: boolean;
+    rotation?: string;
+    credentials?: IamCredentialsInputs;
+}
+
+/** What the provider stores. `apikey` is secret (additionalSecretOutputs). @internal */
+export interface ApiKeyState {
+    name: string;
+    iamId: string;
+    description: string;
+    accountId: string;
+    storeValue: boolean;
+    locked: boolean;
+    rotation?: string;
+    credentials?: IamCredentialsInputs;
+    /** The key value. */
+    apikey?: string;
+    crn: string;
+    entityTag: string;
+    createdAt?: string;
+    createdBy?: string;
+    modifiedAt?: string;
+    /** Whether the lock is ours to manage (`locked` was given). */
+    lockManaged: boolean;
+}
+
+/** `check` failures of ApiKey inputs. @internal */
+export function checkApiKeyInputs(news: ApiKeyInputs): Failure[] {
+    return [
+        ...checkName("name", news.name),
+        ...checkIamId("iamId", news.iamId, true),
+        ...checkDescription("description", news.description),
+        ...checkAccountId("accountId", news.accountId),
+        ...checkBoolean("storeValue", news.storeValue),
+        ...checkBoolean("locked", news.locked),
+        ...checkOptionalString("rotation", news.rotation),
+        ...checkCredentialsInput(news.credentials),
+        ...(news.credentials && typeof news.credentials === "object"
+            ? checkAccountId("credentials.accountId", news.credentials.accountId)
+            : []),
+    ];
+}
+
+/**
+ * The diff of an ApiKey: a new owner, account, `storeValue` or `rotation` replaces the key
+ * (create before delete); name, description, lock and credentials change in place.
+ * @internal
+ */
+export function diffApiKey(olds: ApiKeyState, news: ApiKeyInputs): pulumi.dynamic.DiffResult {
+    const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
+    const replaces: string[] = [];
+    if (differs(olds.iamId, news.iamId)) replaces.push("iamId");
+    if (news.accountId !== undefined && differs(olds.accountId, news.accountId)) replaces.push("accountId");
+    if (differs(olds.storeValue ?? false, news.storeValue ?? false)) replaces.push("storeValue");
+    if (differs(olds.rotation, news.rotation)) replaces.push("rotation");
+    const changed =
+        differs(olds.name, news.name) ||
+        differs(olds.description ?? "", news.description ?? "") ||
+        (news.locked !== undefined && differs(olds.locked, news.locked)) ||
+        containsUnknown(news.credentials) ||
+        !deepEqual(olds.credentials, news.credentials);
+    return { changes: replaces.length > 0 || changed, replaces };
+}
+
+function stateOf(inputs: ApiKeyInputs, key: ApiKeyResource, value: string | undefined): ApiKeyState {
+    return compact({
+        name: key.name,
+        iamId: key.iam_id,
+        description: key.description ?? "",
+        accountId: key.account_id,
+        storeValue: inputs.storeValue === true,
+        locked: key.locked === true,
+        rotation: inputs.rotation,
+        credentials: inputs.credentials,
+        apikey: key.apikey ?? value,
+        crn: key.crn,
+        entityTag: key.entity_tag,
+        createdAt: key.created_at,
+        createdBy: key.created_by,
+        modifiedAt: key.modified_at,
+        lockManaged: inputs.locked !== undefined,
+    });
+}
+
+function goneError(id: string): Error {
+    return new Error(
+        `ApiKey: API key "${id}" no longer exists in IAM (deleted outside Pulumi). ` +
+            "Run `pulumi refresh` to drop it from the stack, then `pulumi up` to create a new key.",
+    );
+}
+
+function lockedHint(id: string): string {
+    return (
+        `ApiKey: API key "${id}" is locked, and this stack does not manage its lock. ` +
+        `Unlock it (\`ibmcloud iam service-api-key-unlock\`) or set \`locked: false\` on the resource.`
+    );
+}
+
+/**
+ * The ApiKey provider. One instance per process (`apiKeyProvider`); tests may make their own.
+ * @internal
+ */
+export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInputs, ApiKeyState> {
+    private config?: IamProviderConfig;
+
+    constructor(private readonly tuning?: Partial<IamClientTuning>) {}
+
+    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        this.config = iamProviderConfigFrom(req.config);
+    }
+
+    private client(credentials: IamCredentialsInputs | undefined): IamClient {
+        return iamClientFor(credentials, this.config, this.tuning, "ApiKey");
+    }
+
+    async check(
+        _olds: Partial<ApiKeyInputs>,
+        news: ApiKeyInputs,
+    ): Promise<pulumi.dynamic.CheckResult<ApiKeyInputs>> {
+        const failures = checkApiKeyInputs(news);
+        if (failures.length === 0 && !containsUnknown(news.credentials)) {
+            try {
+                this.client(news.credentials);
+            } catch (err) {
+                failures.push({ property: "credentials", reason: (err as Error).message });
+            }
+        }
+        return { inputs: news, failures };
+    }
+
+    async diff(_id: string, olds: ApiKeyState, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffApiKey(olds, news);
+    }
+
+    async create(inputs: ApiKeyInputs): Promise<pulumi.dynamic.CreateResult<ApiKeyState>> {
+        const client = this.client(inputs.credentials);
+        const key = await client.createApiKey({
+            name: inputs.name,
+            iamId: inputs.iamId,
+            description: inputs.description ?? "",
+            accountId: inputs.accountId,
+            storeValue: inputs.storeValue,
+            locked: inputs.locked === true,
+        });
+        if (!key.apikey) {
+            // Without the value the key is useless to us; do not leave it behind.
+            await ignoreNotFound(async () => {
+                if (inputs.locked) await client.unlockApiKey(key.id);
+                await client.deleteApiKey(key.id);
+            });
+            throw new Error(
+                `ApiKey: IAM created API key "${key.id}" but returned no value; it was deleted again.`,
+            );
+        }
+        return { id: key.id, outs: stateOf(inputs, key, key.apikey) };
+    }
+
+    async read(id: string, props?: ApiKeyState): Promise<pulumi.dynamic.ReadResult<ApiKeyState>> {
+        const client = this.client(props?.credentials);
+        const key = await client.getApiKey(id, { createdAt: parseIbmTime(props?.createdAt) });
+        if (!key) return { id: "" };
+        const inputs: ApiKeyInputs = {
+            name: key.name,
+            iamId: key.iam_id,
+            description: key.description ?? "",
+            accountId: key.account_id,
+            storeValue: props?.storeValue,
+            locked: props?.lockManaged ? key.locked : undefined,
+            rotation: props?.rotation,
+            credentials: props?.credentials,
+        };
+        // The value is only in IAM's answer if it was stored; otherwise keep the one from create.
+        return {
+            id,
+            props: stateOf(inputs, key, props?.apikey),
+            inputs: compact(inputs) as unknown as ApiKeyState,
+        };
+    }
+
+    async update(
+        id: string,
+        olds: ApiKeyState,
+        news: ApiKeyInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<ApiKeyState>> {
+        const client = this.client(news.credentials);
+        const lockManaged = news.locked !== undefined;
+        let current: ApiKeyResource = {
+            id,
+            entity_tag: olds.entityTag,
+            crn: olds.crn,
+            locked: olds.locked,
+            name: olds.name,
+            description: olds.description,
+            iam_id: olds.iamId,
+            account_id: olds.accountId,
+            created_at: olds.createdAt,
+            created_by: olds.createdBy,
+            modified_at: olds.modifiedAt,
+        };
+        const wantLocked = news.locked ?? olds.locked;
+        let unlockedByUs = false;
+        const unlock = async () => {
+            if (!lockManaged) throw new Error(lockedHint(id));
+            await client.unlockApiKey(id);
+            unlockedByUs = true;
+        };
+        if (current.name !== news.name || (current.description ?? "") !== (news.description ?? "")) {
+            if (current.locked) await unlock();
+            current = await writeWithFreshTag<ApiKeyResource, ApiKeyResource>({
+                tag: unlockedByUs ? undefined : current.entity_tag,
+                reread: async () => {
+                    const k = await client.getApiKey(id);
+                    return k ? { tag: k.entity_tag, current: k } : undefined;
+                },
+                write: (tag) =>
+                    client.updateApiKey(id, { name: news.name, description: news.description ?? "" }, tag),
+                fix: async (k) => {
+                    if (!k.locked) return false;
+                    await unlock();
+                    return true;
+                },
+                gone: () => goneError(id),
+            });
+        }
+        let lockChanged = false;
+        if (wantLocked && (!current.locked || unlockedByUs)) {
+            await client.lockApiKey(id);
+            lockChanged = true;
+        } else if (!wantLocked && current.locked && !unlockedByUs) {
+            await client.unlockApiKey(id);
+            lockChanged = true;
+        }
+        if (lockChanged || unlockedByUs) {
+            const fresh = await client.getApiKey(id);
+            if (!fresh) throw goneError(id);
+            current = fresh;
+        }
+        return { outs: stateOf(news, current, olds.apikey) };
+    }
+
+    async delete(id: string, props: ApiKeyState): Promise<void> {
+        const client = this.client(props.credentials);
+        if (props.lockManaged && props.locked) {
+            if (!(await ignoreNotFound(() => client.unlockApiKey(id)))) return;
+        }
+        try {
+            await client.deleteApiKey(id, { createdAt: parseIbmTime(props.createdAt) });
+        } catch (err) {
+            const status = iamStatus(err);
+            if (status === undefined || status < 400 || status >= 500) throw err;
+            const current = await client.getApiKey(id);
+            if (!current) return;
+            if (!current.locked) throw err;
+            if (!props.lockManaged) throw new Error(`${lockedHint(id)} (${(err as Error).message})`);
+            await client.unlockApiKey(id);
+            await client.deleteApiKey(id);
+        }
+    }
+}
+
+/** The one ApiKey provider object, serialized once per program. @internal */
+export const apiKeyProvider = new ApiKeyProvider();
+
+/**
+ * An IBM Cloud IAM API key for a service ID (`/v1/apikeys`), managed by a dynamic provider.
+ * Its value is the secret output {@link ApiKey.apikey}.
+ * @see https://cloud.ibm.com/docs/account?topic=account-serviceidapikeys
+ */
+export class ApiKey extends pulumi.dynamic.Resource {
+    /** The key value (secret). Known from creation on; kept in state, encrypted. */
+    declare public readonly apikey: pulumi.Output<string>;
+    /** Display name. */
+    declare public readonly name: pulumi.Output<string>;
+    /** The owning identity's IAM id. */
+    declare public readonly iamId: pulumi.Output<string>;
+    /** Description ("" when none). */
+    declare public readonly description: pulumi.Output<string>;
+    /** The account of the key. */
+    declare public readonly accountId: pulumi.Output<string>;
+    /** Whether the key is locked. */
+    declare public readonly locked: pulumi.Output<boolean>;
+    /** `crn:v1:bluemix:public:iam-identity::a/<account>::apikey:ApiKey-<uuid>`. */
+    declare public readonly crn: pulumi.Output<string>;
+    /** Current entity tag (revision). */
+    declare public readonly entityTag: pulumi.Output<string>;
+    /** Creation time as IAM reports it. */
+    declare public readonly createdAt: pulumi.Output<string>;
+
+    constructor(name: string, args: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            apiKeyProvider,
+            name,
+            {
+                name: args.name,
+                iamId: args.iamId,
+                description: args.description,
+                accountId: args.accountId,
+                storeValue: args.storeValue,
+                locked: args.locked,
+                rotation: args.rotation,
+                credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
+                apikey: undefined,
+                crn: undefined,
+                entityTag: undefined,
+                createdAt: undefined,
+            },
+            // Never deleteBeforeReplace: rotation must create the new key before deleting the old one.
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apikey", "credentials"] }),
+            "iam",
+            "ApiKey",
+        );
+    }
+}

@@ -1,0 +1,222 @@
+// NamespaceIdentity: the IAM side of "let this Kubernetes namespace pull from IBM Cloud
+// Container Registry", as the runbook does it by hand (seed steps 2-5): a service ID named
+// `<cluster>-<namespace>-id`, a Container Registry policy for it (Reader unless told otherwise,
+// one per region asked for), and an API key named `<cluster>-<namespace>-key`.
+import * as pulumi from "@pulumi/pulumi";
+import { checkNamespaceName, joinProblems } from "../internal/k8sNames";
+import { didYouMean } from "../internal/suggest";
+import { AccessPolicy } from "./accessPolicy";
+import { ApiKey } from "./apiKey";
+import { IamCredentialsArgs } from "./credentials";
+import { GLOBAL, LOCATIONS, REGIONS, ROLES, RegistryLocation, Role } from "./policyModel";
+import { ServiceId, iamIdOfServiceId } from "./serviceId";
+
+/** Arguments of {@link NamespaceIdentity}. */
+export interface NamespaceIdentityArgs {
+    /** Cluster name, as in `<cluster>-<namespace>-id`. Plain string: it is part of names. */
+    readonly cluster: string;
+    /** Kubernetes namespace the identity is for. Plain string: it is part of names. */
+    readonly namespace: string;
+    /**
+     * Container Registry service role: `Reader` pulls, `Writer` also pushes, `Manager` also
+     * manages namespaces.
+     * @default "Reader"
+     */
+    readonly role?: Role;
+    /**
+     * Scope the access to these IAM regions; `"global"` is the global registry `icr.io`. One policy
+     * is made per entry, because an IAM policy holds one region (child `<name>-policy-<region>`).
+     * @default - one policy for every region and the global registry (child `<name>-policy`)
+     */
+    readonly regions?: RegistryLocation[];
+    /**
+     * Scope the access to one Container Registry namespace.
+     * @default - every registry namespace of the account
+     */
+    readonly registryNamespace?: pulumi.Input<string>;
+    /**
+     * Account of the service ID, the policies and the key (the registry's account).
+     * @default - the account of the API key
+     */
+    readonly accountId?: pulumi.Input<string>;
+    /**
+     * Credentials for these IAM objects only, e.g. for another account's registry. Stored as a secret.
+     * @default - config `ibmcloud:apiKey` / `ibmcloud:iamEndpoint` / `ibmcloud:accountId`, then
+     * `IBMCLOUD_API_KEY` / `IBMCLOUD_IAM_ENDPOINT` / `IBMCLOUD_ACCOUNT_ID`
+     */
+    readonly credentials?: pulumi.Input<IamCredentialsArgs>;
+    /**
+     * Key rotation trigger, e.g. `"2026-11"`: a new value creates a new key, then deletes the old one.
+     * @default - never rotated
+     */
+    readonly rotation?: pulumi.Input<string>;
+    /**
+     * Let IAM keep the key value (retrievable later). Changing it replaces the key.
+     * @default false
+     */
+    readonly storeValue?: pulumi.Input<boolean>;
+    /**
+     * Lock the API key against changes and deletion outside Pulumi. The service ID is not
+     * locked: IAM refuses to create, change or delete policies of a locked service ID.
+     * @default - the lock is not managed
+     */
+    readonly locked?: pulumi.Input<boolean>;
+    /**
+     * Manage an existing service ID (e.g. one made by hand from the runbook) instead of creating
+     * one: `ServiceId-<uuid>`. Its name and description are set to this component's.
+     * @default - a new service ID
+     */
+    readonly adoptServiceId?: pulumi.Input<string>;
+    /**
+     * Take over an existing policy with the same subject and scope instead of failing.
+     * @default false
+     */
+    readonly adoptExistingPolicies?: pulumi.Input<boolean>;
+}
+
+/** Problems with the plain arguments of a {@link NamespaceIdentity}, all at once. @internal */
+export function namespaceIdentityProblems(args: NamespaceIdentityArgs): string[] {
+    const problems: string[] = [];
+    if (typeof args.cluster !== "string" || args.cluster.trim() === "" || /\s/.test(args.cluster)) {
+        problems.push(
+            `cluster: a cluster name without white space is required; got ${JSON.stringify(args.cluster)}.`,
+        );
+    }
+    const ns = checkNamespaceName("namespace", args.namespace);
+    if (ns) problems.push(ns);
+    if (args.role !== undefined && !(ROLES as readonly string[]).includes(args.role)) {
+        problems.push(
+            `role: unknown role ${JSON.stringify(args.role)}. Container Registry service roles are ` +
+                `${ROLES.join(", ")}.${typeof args.role === "string" ? didYouMean(args.role, ROLES) : ""}`,
+        );
+    }
+    if (args.regions !== undefined) {
+        if (!Array.isArray(args.regions) || args.regions.length === 0) {
+            problems.push(`regions: give at least one region, or omit \`regions\` for every region.`);
+        } else {
+            args.regions.forEach((r, i) => {
+                if (!LOCATIONS.includes(r)) {
+                    problems.push(
+                        `regions[${i}]: unknown region ${JSON.stringify(r)}. Valid regions: ${REGIONS.join(", ")}, ` +
+                            `or "global" for icr.io.${typeof r === "string" ? didYouMean(r, LOCATIONS) : ""}`,
+                    );
+                } else if (args.regions!.indexOf(r) !== i) {
+                    problems.push(`regions[${i}]: region "${r}" is given twice.`);
+                }
+            });
+        }
+    }
+    return problems;
+}
+
+/** IAM names and descriptions of a cluster namespace's identity, as the runbook spells them. @internal */
+export function namespaceIdentityNames(cluster: string, namespace: string) {
+    const serviceIdName = `${cluster}-${namespace}-id`;
+    return {
+        serviceIdName,
+        serviceIdDescription: `Service ID for IBM Cloud Container Registry in Kubernetes cluster ${cluster} namespace ${namespace}`,
+        apiKeyName: `${cluster}-${namespace}-key`,
+        apiKeyDescription: `API key for service ID ${serviceIdName} in Kubernetes cluster ${cluster} namespace ${namespace}`,
+        policyDescription: (role: Role, region: string | undefined) =>
+            `${role} access to IBM Cloud Container Registry` +
+            (region === undefined ? "" : region === GLOBAL ? " (global)" : ` in ${region}`) +
+            ` for Kubernetes cluster ${cluster} namespace ${namespace}`,
+    };
+}
+
+/**
+ * The IAM identity one Kubernetes namespace of one cluster pulls images with: service ID,
+ * Container Registry access policy (one per region) and API key.
+ */
+export class NamespaceIdentity extends pulumi.ComponentResource {
+    /** The service ID's id, `ServiceId-<uuid>`. */
+    public readonly serviceIdId: pulumi.Output<string>;
+    /** The service ID's IAM id, `iam-ServiceId-<uuid>`. */
+    public readonly iamId: pulumi.Output<string>;
+    /** Policy ids, in `regions` order (one id when `regions` is omitted). */
+    public readonly policyIds: pulumi.Output<string[]>;
+    /** The API key's id, `ApiKey-<uuid>`. */
+    public readonly apiKeyId: pulumi.Output<string>;
+    /** The API key value: the registry password for user name `iamapikey`. Secret. */
+    public readonly apiKey: pulumi.Output<string>;
+
+    constructor(name: string, args: NamespaceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        // `{}`, not `args`: the component's inputs go to state, and `credentials` must not.
+        super("icr:iam:NamespaceIdentity", name, {}, opts);
+
+        const problems = namespaceIdentityProblems(args);
+        if (problems.length > 0)
+            throw new pulumi.ResourceError(`NamespaceIdentity ${name}: ${joinProblems(problems)}`, this);
+
+        const names = namespaceIdentityNames(args.cluster, args.namespace);
+        const role = args.role ?? "Reader";
+        const credentials = args.credentials === undefined ? undefined : pulumi.secret(args.credentials);
+
+        // 1. The service ID (runbook step 2).
+        const serviceId = new ServiceId(
+            `${name}-id`,
+            {
+                name: names.serviceIdName,
+                description: names.serviceIdDescription,
+                accountId: args.accountId,
+                adoptId: args.adoptServiceId,
+                credentials,
+            },
+            { parent: this },
+        );
+        // The subject from the id, which stays known while a preview updates the service ID.
+        const subject = serviceId.id.apply(iamIdOfServiceId);
+
+        // 2. Its Container Registry access, one policy per region (step 3).
+        const locations: (RegistryLocation | undefined)[] = args.regions ?? [undefined];
+        const policies = locations.map(
+            (region) =>
+                new AccessPolicy(
+                    region === undefined ? `${name}-policy` : `${name}-policy-${region}`,
+                    {
+                        iamId: subject,
+                        roles: [role],
+                        region,
+                        registryNamespace: args.registryNamespace,
+                        accountId: args.accountId,
+                        description: names.policyDescription(role, region),
+                        adoptExisting: args.adoptExistingPolicies,
+                        credentials,
+                    },
+                    { parent: this },
+                ),
+        );
+
+        // 3. Its API key (steps 4-5).
+        const key = new ApiKey(
+            `${name}-key`,
+            {
+                name: names.apiKeyName,
+                iamId: subject,
+                description: names.apiKeyDescription,
+                accountId: args.accountId,
+                storeValue: args.storeValue,
+                locked: args.locked,
+                rotation: args.rotation,
+                credentials,
+            },
+            { parent: this },
+        );
+
+        this.serviceIdId = serviceId.id;
+        this.iamId = serviceId.iamId;
+        this.policyIds = pulumi.all(policies.map((p) => p.id));
+        this.apiKeyId = key.id;
+        // The key is handed out once its access exists, so consumers (pull secrets) come after the policies.
+        this.apiKey = pulumi.secret(
+            pulumi.all([key.apikey, ...policies.map((p) => p.id)]).apply(([value]) => value as string),
+        );
+        this.registerOutputs({
+            serviceIdId: this.serviceIdId,
+            iamId: this.iamId,
+            policyIds: this.policyIds,
+            apiKeyId: this.apiKeyId,
+            apiKey: this.apiKey,
+        });
+    }
+}

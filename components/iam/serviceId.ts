@@ -1,0 +1,456 @@
+// ServiceId: an IBM Cloud IAM service ID, as a Pulumi dynamic resource
+// (type `pulumi-nodejs:dynamic/iam:ServiceId`). Runbook step 2: the identity a cluster
+// namespace pulls images as.
+//
+// The provider below runs in the engine's dynamic-provider process, not in the program: it
+// is serialized by value, so its methods use only ./client and friends and plain values,
+// never `pulumi.*`. It calls IAM Identity:
+//   check   GET    /v1/serviceids/{adoptId}           (only when adopting a new id)
+//   create  POST   /v1/serviceids/  (Entity-Lock)      or GET + PUT when adopting
+//   read    GET    /v1/serviceids/{id}                 (404 → gone)
+//   update  PUT    /v1/serviceids/{id} (If-Match), POST/DELETE …/lock
+//   delete  DELETE /v1/serviceids/{id}                 (404 → done; unlocks first if we lock it)
+import * as pulumi from "@pulumi/pulumi";
+import { containsUnknown, deepEqual, isUnknown } from "../internal/unknown";
+import { IamClient, IamClientTuning, ServiceIdResource, parseIbmTime } from "./client";
+import {
+    IamCredentialsArgs,
+    IamCredentialsInputs,
+    IamProviderConfig,
+    checkCredentialsInput,
+    iamProviderConfigFrom,
+} from "./credentials";
+import type { Failure } from "./policyModel";
+import {
+    asIamError,
+    compact,
+    iamClientFor,
+    iamStatus,
+    ignoreNotFound,
+    writeWithFreshTag,
+} from "./providerSupport";
+import { checkAccountId, checkAdoptId, checkBoolean, checkDescription, checkName } from "./validation";
+
+/** Arguments of {@link ServiceId}. */
+export interface ServiceIdArgs {
+    /** Display name. IAM does not require names to be unique. */
+    readonly name: pulumi.Input<string>;
+    /** @default "" */
+    readonly description?: pulumi.Input<string>;
+    /**
+     * Account to create the service ID in. Changing it replaces the service ID.
+     * @default - the account of the API key (its token's `account.bss` claim)
+     */
+    readonly accountId?: pulumi.Input<string>;
+    /**
+     * Lock the service ID, so nobody can change or delete it until it is unlocked. This resource
+     * unlocks it by itself before it changes or deletes it. Note that IAM also refuses to create,
+     * change or delete policies whose subject is a locked service ID.
+     * @default - the lock is not managed (a new service ID is unlocked)
+     */
+    readonly locked?: pulumi.Input<boolean>;
+    /**
+     * Manage an existing service ID, `ServiceId-<uuid>`, instead of creating one (`pulumi import`
+     * does not work for dynamic resources). Its name and description are set to this resource's.
+     * Deleting the resource deletes the service ID, unless `retainOnDelete` is set.
+     * @default - a new service ID is created
+     */
+    readonly adoptId?: pulumi.Input<string>;
+    /**
+     * Credentials for this resource only, e.g. for another account. Stored as a secret.
+     * @default - config `ibmcloud:apiKey` / `ibmcloud:iamEndpoint` / `ibmcloud:accountId`, then
+     * `IBMCLOUD_API_KEY` / `IBMCLOUD_IAM_ENDPOINT` / `IBMCLOUD_ACCOUNT_ID`
+     */
+    readonly credentials?: pulumi.Input<IamCredentialsArgs>;
+}
+
+/** What the provider receives: {@link ServiceIdArgs}, resolved. @internal */
+export interface ServiceIdInputs {
+    name: string;
+    description?: string;
+    accountId?: string;
+    locked?: boolean;
+    adoptId?: string;
+    credentials?: IamCredentialsInputs;
+}
+
+/** What the provider stores. Input keys hold live values (`accountId` resolved, `locked` actual). @internal */
+export interface ServiceIdState {
+    name: string;
+    description: string;
+    accountId: string;
+    locked: boolean;
+    adoptId?: string;
+    credentials?: IamCredentialsInputs;
+    iamId: string;
+    crn: string;
+    entityTag: string;
+    createdAt?: string;
+    modifiedAt?: string;
+    /** Whether the lock is ours to manage (`locked` was given). */
+    lockManaged: boolean;
+}
+
+/**
+ * The IAM id of a service ID, from its id: IAM forms it as `iam-` + id ("iam-ServiceId-<uuid>",
+ * reference §1 and §2). Derived from the resource id, which stays known while a preview updates
+ * the service ID, so dependents (policies, keys) do not see an unknown subject.
+ */
+export function iamIdOfServiceId(id: string): string {
+    return `iam-${id}`;
+}
+
+/** `check` failures of ServiceId inputs, without network. @internal */
+export function checkServiceIdInputs(news: ServiceIdInputs): Failure[] {
+    return [
+        ...checkName("name", news.name),
+        ...checkDescription("description", news.description),
+        ...checkAccountId("accountId", news.accountId),
+        ...checkBoolean("locked", news.locked),
+        ...checkAdoptId("adoptId", news.adoptId, "ServiceId-"),
+        ...checkCredentialsInput(news.credentials),
+        ...(news.credentials && typeof news.credentials === "object"
+            ? checkAccountId("credentials.accountId", news.credentials.accountId)
+            : []),
+    ];
+}
+
+/**
+ * The diff of a ServiceId: name, description, lock and credentials change in place; another
+ * account or another adopted id replaces. Unknown (preview) values count as changed.
+ * @internal
+ */
+export function diffServiceId(
+    id: string,
+    olds: ServiceIdState,
+    news: ServiceIdInputs,
+): pulumi.dynamic.DiffResult {
+    const replaces: string[] = [];
+    if (news.accountId !== undefined && (isUnknown(news.accountId) || news.accountId !== olds.accountId)) {
+        replaces.push("accountId");
+    }
+    if (news.adoptId !== undefined && (isUnknown(news.adoptId) || news.adoptId !== id))
+        replaces.push("adoptId");
+    const changed =
+        isUnknown(news.name) ||
+        olds.name !== news.name ||
+        isUnknown(news.description) ||
+        (olds.description ?? "") !== (news.description ?? "") ||
+        (news.locked !== undefined && (isUnknown(news.locked) || news.locked !== olds.locked)) ||
+        containsUnknown(news.credentials) ||
+        !deepEqual(olds.credentials, news.credentials);
+    return { changes: replaces.length > 0 || changed, replaces };
+}
+
+function stateOf(inputs: ServiceIdInputs, sid: ServiceIdResource): ServiceIdState {
+    return compact({
+        name: sid.name,
+        description: sid.description ?? "",
+        accountId: sid.account_id,
+        locked: sid.locked === true,
+        adoptId: inputs.adoptId,
+        credentials: inputs.credentials,
+        iamId: sid.iam_id,
+        crn: sid.crn,
+        entityTag: sid.entity_tag,
+        createdAt: sid.created_at,
+        modifiedAt: sid.modified_at,
+        lockManaged: inputs.locked !== undefined,
+    });
+}
+
+function goneError(id: string): Error {
+    return new Error(
+        `ServiceId: service ID "${id}" no longer exists in IAM (deleted outside Pulumi). ` +
+            "Run `pulumi refresh` to drop it from the stack, then `pulumi up` to create it again.",
+    );
+}
+
+function lockedHint(id: string): string {
+    return (
+        `ServiceId: service ID "${id}" is locked, and this stack does not manage its lock. ` +
+        `Unlock it (\`ibmcloud iam service-id-unlock ${id}\`) or set \`locked: false\` on the resource.`
+    );
+}
+
+/**
+ * Brings a service ID to the wanted name, description and lock: unlocks if a locked ID must
+ * change, writes with `If-Match` (re-reading on a stale tag), then locks or unlocks.
+ */
+async function converge(
+    client: IamClient,
+    start: ServiceIdResource,
+    want: { name: string; description: string; locked?: boolean; lockManaged: boolean },
+): Promise<ServiceIdResource> {
+    const id = start.id;
+    let current = start;
+    let unlockedByUs = false;
+    const fieldsDiffer = (s: ServiceIdResource) =>
+        s.name !== want.name || (s.description ?? "") !== want.description;
+    const wantLocked = want.locked ?? start.locked;
+    if (fieldsDiffer(current)) {
+        if (current.locked) {
+            if (!want.lockManaged) throw new Error(lockedHint(id));
+            await client.unlockServiceId(id);
+            unlockedByUs = true;
+        }
+        current = await writeWithFreshTag<ServiceIdResource, ServiceIdResource>({
+            tag: unlockedByUs ? undefined : current.entity_tag,
+            reread: async () => {
+                const s = await client.getServiceId(id);
+                return s ? { tag: s.entity_tag, current: s } : undefined;
+            },
+            write: (tag) =>
+                client.updateServiceId(id, { name: want.name, description: want.description }, tag),
+            fix: async (s) => {
+                if (!s.locked) return false;
+                if (!want.lockManaged) throw new Error(lockedHint(id));
+                await client.unlockServiceId(id);
+                unlockedByUs = true;
+                return true;
+            },
+            gone: () => goneError(id),
+        });
+    }
+    let lockChanged = false;
+    if (wantLocked && (!current.locked || unlockedByUs)) {
+        await client.lockServiceId(id);
+        lockChanged = true;
+    } else if (!wantLocked && current.locked && !unlockedByUs) {
+        await client.unlockServiceId(id);
+        lockChanged = true;
+    }
+    if (lockChanged || unlockedByUs) {
+        const fresh = await client.getServiceId(id);
+        if (!fresh) throw goneError(id);
+        current = fresh;
+    }
+    return current;
+}
+
+/**
+ * The ServiceId provider. One instance per process (`serviceIdProvider`); tests may make
+ * their own with faster `tuning`.
+ * @internal
+ */
+export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<ServiceIdInputs, ServiceIdState> {
+    private config?: IamProviderConfig;
+
+    constructor(private readonly tuning?: Partial<IamClientTuning>) {}
+
+    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        this.config = iamProviderConfigFrom(req.config);
+    }
+
+    private client(credentials: IamCredentialsInputs | undefined): IamClient {
+        return iamClientFor(credentials, this.config, this.tuning, "ServiceId");
+    }
+
+    async check(
+        olds: Partial<ServiceIdInputs>,
+        news: ServiceIdInputs,
+    ): Promise<pulumi.dynamic.CheckResult<ServiceIdInputs>> {
+        const failures = checkServiceIdInputs(news);
+        if (failures.length > 0 || containsUnknown(news.credentials)) return { inputs: news, failures };
+        let client: IamClient;
+        try {
+            client = this.client(news.credentials);
+        } catch (err) {
+            return { inputs: news, failures: [{ property: "credentials", reason: (err as Error).message }] };
+        }
+        // Adopting a new id: make sure it exists now, so preview fails instead of `up`.
+        if (news.adoptId !== undefined && !isUnknown(news.adoptId) && news.adoptId !== olds?.adoptId) {
+            try {
+                const sid = await client.getServiceId(news.adoptId);
+                if (!sid) {
+                    failures.push({
+                        property: "adoptId",
+                        reason:
+                            `no service ID "${news.adoptId}" exists in the account of the API key. ` +
+                            "List them with `ibmcloud iam service-ids --uuid`, or remove `adoptId` to create a new one.",
+                    });
+                } else if (
+                    news.accountId !== undefined &&
+                    !isUnknown(news.accountId) &&
+                    sid.account_id !== news.accountId
+                ) {
+                    failures.push({
+                        property: "adoptId",
+                        reason: `service ID "${news.adoptId}" belongs to account ${sid.account_id}, not to accountId ${news.accountId}`,
+                    });
+                }
+            } catch (err) {
+                // IAM unreachable or refusing at preview time: `create` checks again and reports it.
+                if (!asIamError(err)) throw err;
+            }
+        }
+        return { inputs: news, failures };
+    }
+
+    async diff(id: string, olds: ServiceIdState, news: ServiceIdInputs): Promise<pulumi.dynamic.DiffResult> {
+        return diffServiceId(id, olds, news);
+    }
+
+    async create(inputs: ServiceIdInputs): Promise<pulumi.dynamic.CreateResult<ServiceIdState>> {
+        const client = this.client(inputs.credentials);
+        const accountId = inputs.accountId ?? (await client.accountId());
+        const want = {
+            name: inputs.name,
+            description: inputs.description ?? "",
+            locked: inputs.locked,
+            lockManaged: inputs.locked !== undefined,
+        };
+        let sid: ServiceIdResource;
+        if (inputs.adoptId !== undefined) {
+            const found = await client.getServiceId(inputs.adoptId);
+            if (!found) {
+                throw new Error(
+                    `ServiceId: adoptId: no service ID "${inputs.adoptId}" exists in account ${accountId}. ` +
+                        "List them with `ibmcloud iam service-ids --uuid`, or remove `adoptId` to create a new one.",
+                );
+            }
+            if (found.account_id !== accountId) {
+                throw new Error(
+                    `ServiceId: adoptId: service ID "${inputs.adoptId}" belongs to account ${found.account_id}, not ${accountId}.`,
+                );
+            }
+            // A locked ID we are told to adopt: its lock becomes ours only if `locked` is given.
+            sid = await converge(client, found, want);
+        } else {
+            sid = await client.createServiceId({
+                accountId,
+                name: inputs.name,
+                description: inputs.description ?? "",
+                locked: inputs.locked === true,
+            });
+        }
+        return { id: sid.id, outs: stateOf(inputs, sid) };
+    }
+
+    async read(id: string, props?: ServiceIdState): Promise<pulumi.dynamic.ReadResult<ServiceIdState>> {
+        const client = this.client(props?.credentials);
+        const sid = await client.getServiceId(id, { createdAt: parseIbmTime(props?.createdAt) });
+        if (!sid) return { id: "" };
+        const inputs: ServiceIdInputs = {
+            adoptId: props?.adoptId,
+            credentials: props?.credentials,
+            name: sid.name,
+            description: sid.description ?? "",
+            accountId: sid.account_id,
+            locked: props?.lockManaged ? sid.locked : undefined,
+        };
+        return {
+            id,
+            props: stateOf(inputs, sid),
+            inputs: compact(inputs) as unknown as ServiceIdState,
+        };
+    }
+
+    async update(
+        id: string,
+        olds: ServiceIdState,
+        news: ServiceIdInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<ServiceIdState>> {
+        const client = this.client(news.credentials);
+        const accountId = news.accountId ?? (await client.accountId());
+        if (accountId !== olds.accountId) {
+            throw new Error(
+                `ServiceId: the credentials now act in account ${accountId}, but service ID "${id}" lives in ` +
+                    `account ${olds.accountId}. Use credentials for account ${olds.accountId}, or set ` +
+                    `\`accountId\` to ${accountId} to replace the service ID there.`,
+            );
+        }
+        const start: ServiceIdResource = {
+            id,
+            iam_id: olds.iamId,
+            entity_tag: olds.entityTag,
+            crn: olds.crn,
+            locked: olds.locked,
+            account_id: olds.accountId,
+            name: olds.name,
+            description: olds.description,
+            created_at: olds.createdAt,
+            modified_at: olds.modifiedAt,
+        };
+        const sid = await converge(client, start, {
+            name: news.name,
+            description: news.description ?? "",
+            locked: news.locked,
+            lockManaged: news.locked !== undefined,
+        });
+        return { outs: stateOf(news, sid) };
+    }
+
+    async delete(id: string, props: ServiceIdState): Promise<void> {
+        const client = this.client(props.credentials);
+        const createdAt = parseIbmTime(props.createdAt);
+        if (props.lockManaged && props.locked) {
+            if (!(await ignoreNotFound(() => client.unlockServiceId(id)))) return;
+        }
+        try {
+            await client.deleteServiceId(id, { createdAt });
+        } catch (err) {
+            const status = iamStatus(err);
+            if (status === undefined || status < 400 || status >= 500) throw err;
+            // Locked since we last looked? Unlock if the lock is ours, else say so.
+            const current = await client.getServiceId(id);
+            if (!current) return;
+            if (!current.locked) throw err;
+            if (!props.lockManaged) throw new Error(`${lockedHint(id)} (${(err as Error).message})`);
+            await client.unlockServiceId(id);
+            await client.deleteServiceId(id);
+        }
+    }
+}
+
+/** The one ServiceId provider object: serialized once per program, shared by every ServiceId. @internal */
+export const serviceIdProvider = new ServiceIdProvider();
+
+/**
+ * An IBM Cloud IAM service ID (`/v1/serviceids`), managed by a dynamic provider.
+ * @see https://cloud.ibm.com/docs/account?topic=account-serviceids
+ */
+export class ServiceId extends pulumi.dynamic.Resource {
+    /** Display name. */
+    declare public readonly name: pulumi.Output<string>;
+    /** Description ("" when none). */
+    declare public readonly description: pulumi.Output<string>;
+    /** The account the service ID lives in. */
+    declare public readonly accountId: pulumi.Output<string>;
+    /** Whether the service ID is locked. */
+    declare public readonly locked: pulumi.Output<boolean>;
+    /** `iam-ServiceId-<uuid>`: the subject of policies and the owner of API keys. */
+    declare public readonly iamId: pulumi.Output<string>;
+    /** `crn:v1:bluemix:public:iam-identity::a/<account>::serviceid:ServiceId-<uuid>`. */
+    declare public readonly crn: pulumi.Output<string>;
+    /** Current entity tag (revision). */
+    declare public readonly entityTag: pulumi.Output<string>;
+    /** Creation time as IAM reports it. */
+    declare public readonly createdAt: pulumi.Output<string>;
+    /** Last modification time as IAM reports it. */
+    declare public readonly modifiedAt: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceIdArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            serviceIdProvider,
+            name,
+            {
+                name: args.name,
+                description: args.description,
+                accountId: args.accountId,
+                locked: args.locked,
+                adoptId: args.adoptId,
+                // Secret in state (outputs keep it under the same key, so they stay secret too).
+                credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
+                iamId: undefined,
+                crn: undefined,
+                entityTag: undefined,
+                createdAt: undefined,
+                modifiedAt: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
+            "iam",
+            "ServiceId",
+        );
+    }
+}

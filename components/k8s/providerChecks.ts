@@ -1,0 +1,53 @@
+// Warnings about the Kubernetes provider a pull-secret component ends up with. They use the
+// provider the component inherits (Resource.getProvider), so a provider passed to a parent
+// counts too.
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceAccountOptions } from "./serviceAccountOptions";
+
+const SECRET_TYPE = "kubernetes:core/v1:Secret";
+
+/**
+ * Warns about the two ways a pull-secret component can silently misbehave because of the
+ * Kubernetes provider:
+ *
+ * - An explicit provider but no `kubeconfig`: the service-account patch reads
+ *   kubernetes:kubeconfig / KUBECONFIG, which may be another cluster than the secrets'.
+ * - The default provider without `enableSecretMutable`: pulumi-kubernetes then *replaces* a
+ *   Secret whose data changes (pulumi-kubernetes#2291, PR #3164), and a Secret with a fixed
+ *   name is deleted before it is re-created, so a key rotation leaves a window without the
+ *   pull secret. With the flag, rotation is an in-place update. (An explicit provider's
+ *   settings cannot be read from here; its JSDoc says to set the flag.)
+ * @internal
+ */
+export function warnAboutKubernetesProvider(
+    component: pulumi.ComponentResource,
+    name: string,
+    type: string,
+    args: ServiceAccountOptions,
+    patchesServiceAccounts: boolean,
+): void {
+    const explicit = component.getProvider(SECRET_TYPE) !== undefined;
+    if (explicit && args.kubeconfig === undefined && patchesServiceAccounts) {
+        pulumi.log.warn(
+            `${type} "${name}": a Kubernetes provider was passed in but "kubeconfig" was not; the service-account ` +
+                `patch reads kubernetes:kubeconfig, KUBECONFIG or ~/.kube/config instead, which may be another cluster. ` +
+                `Pass the provider's kubeconfig as "kubeconfig", or serviceAccounts: [] to skip the patch.`,
+            component,
+        );
+    }
+    if (!explicit && !secretsMutable()) {
+        pulumi.log.warn(
+            `${type} "${name}": the Kubernetes provider replaces a Secret when its data changes unless enableSecretMutable ` +
+                `is set, and a pull secret with a fixed name is deleted before it is re-created, so pods started in between ` +
+                `cannot pull. Run \`pulumi config set kubernetes:enableSecretMutable true\` (or set ` +
+                `PULUMI_K8S_ENABLE_SECRET_MUTABLE=true) so that a new key updates the secrets in place.`,
+            component,
+        );
+    }
+}
+
+function secretsMutable(): boolean {
+    const fromConfig = new pulumi.Config("kubernetes").get("enableSecretMutable");
+    const value = fromConfig ?? process.env.PULUMI_K8S_ENABLE_SECRET_MUTABLE;
+    return value !== undefined && value.toLowerCase() === "true";
+}

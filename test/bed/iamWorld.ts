@@ -1,0 +1,24 @@
+// What the IAM emulator holds, per account, read through its control path: what tests
+// and the demo show as "what is in IAM now". Key values are never part of it.
+import axios from "axios";
+
+/** The IAM objects of one account. */
+export interface IamWorld {
+    serviceIds: { id: string; name: string; description?: string; iamId?: string }[];
+    apiKeys: { id: string; name: string; iamId: string }[];
+    policies: { id: string; subjects: { attributes: { name: string; value: string }[] }[] }[];
+}
+
+/** Reads the emulator's world and keeps the objects of `accountId`. */
+export async function iamWorld(emulatorUrl: string, accountId: string): Promise<IamWorld> {
+    const { data } = await axios.get<Record<string, { accountId: string }[]>>(
+        `${emulatorUrl}/_emulator/state`,
+    );
+    const mine = <T>(list: unknown): T[] =>
+        ((list ?? []) as { accountId: string }[]).filter((o) => o.accountId === accountId) as T[];
+    return {
+        serviceIds: mine(data.serviceIds),
+        apiKeys: mine(data.apiKeys),
+        policies: mine(data.policies),
+    };
+}

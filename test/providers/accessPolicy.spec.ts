@@ -1,0 +1,229 @@
+// The AccessPolicy dynamic provider's methods, called directly against the IAM emulator.
+import { expect } from "chai";
+import { IamEmulator } from "../../emulator";
+import { ServiceIdResource } from "../../components/iam/client";
+import { PolicyBody } from "../../components/iam/policyModel";
+import {
+    AccessPolicyInputs,
+    AccessPolicyProvider,
+    AccessPolicyState,
+} from "../../components/iam/accessPolicy";
+import {
+    ACCOUNT_A,
+    FAST,
+    clientFor,
+    isolateCredentials,
+    rejection,
+    stackConfigFor,
+    startEmulator,
+} from "./iamFixtures";
+
+const READER = "crn:v1:bluemix:public:iam::::serviceRole:Reader";
+const WRITER = "crn:v1:bluemix:public:iam::::serviceRole:Writer";
+
+describe("AccessPolicy provider", function () {
+    isolateCredentials();
+    let iam: IamEmulator;
+    let provider: AccessPolicyProvider;
+    let subject: ServiceIdResource;
+
+    before(async function () {
+        iam = await startEmulator();
+    });
+    after(async function () {
+        await iam?.close();
+    });
+    beforeEach(async function () {
+        iam.clearFaults();
+        provider = new AccessPolicyProvider(FAST);
+        await provider.configure(stackConfigFor(iam));
+        subject = await clientFor(iam).createServiceId({ name: "policy-subject" });
+        iam.resetLog();
+    });
+
+    const inputs = (extra: Partial<AccessPolicyInputs> = {}): AccessPolicyInputs => ({
+        iamId: subject.iam_id,
+        roles: ["Reader"],
+        ...extra,
+    });
+    async function created(extra: Partial<AccessPolicyInputs> = {}) {
+        const { id, outs } = await provider.create(inputs(extra));
+        return { id, outs: outs as AccessPolicyState };
+    }
+
+    describe("check", function () {
+        it("rejects an unknown role and an unknown region, listing the allowed values", async function () {
+            const { failures } = await provider.check(
+                {},
+                inputs({ roles: ["reader", "Owner"] as never, region: "us-soth" }),
+            );
+            expect(failures).to.deep.equal([
+                {
+                    property: "roles[0]",
+                    reason: 'unknown role "reader"; Container Registry service roles are Reader, Writer, Manager. Did you mean "Reader"?',
+                },
+                {
+                    property: "roles[1]",
+                    reason: 'unknown role "Owner"; Container Registry service roles are Reader, Writer, Manager.',
+                },
+                {
+                    property: "region",
+                    reason: 'unknown region "us-soth". Valid regions: au-syd, br-sao, ca-mon, ca-tor, eu-de, eu-es, eu-gb, in-che, in-mum, jp-osa, jp-tok, us-south, or "global" for icr.io. Omit it for every region. Did you mean "us-south"?',
+                },
+            ]);
+        });
+
+        it("rejects an empty role list, a bad registry namespace and a malformed account id", async function () {
+            const { failures } = await provider.check(
+                {},
+                inputs({ roles: [], registryNamespace: "Team A", accountId: "123" }),
+            );
+            expect(failures?.map((f) => f.property)).to.deep.equal([
+                "roles",
+                "registryNamespace",
+                "accountId",
+            ]);
+            expect(failures?.[0].reason).to.equal("give at least one role: Reader, Writer, Manager");
+        });
+    });
+
+    describe("create", function () {
+        it("grants the role on one region and one registry namespace", async function () {
+            const { id, outs } = await created({
+                roles: ["Writer", "Reader"],
+                region: "eu-de",
+                registryNamespace: "team-a",
+                description: "push",
+            });
+            const live = await clientFor(iam).getPolicy(id);
+            expect(live?.policy.roles?.map((r) => r.role_id)).to.have.members([READER, WRITER]);
+            const attrs = Object.fromEntries(
+                (live?.policy.resources?.[0].attributes ?? []).map((a) => [a.name, a.value]),
+            );
+            expect(attrs).to.deep.equal({
+                accountId: ACCOUNT_A,
+                serviceName: "container-registry",
+                region: "eu-de",
+                resourceType: "namespace",
+                resource: "team-a",
+            });
+            expect(outs).to.deep.include({
+                iamId: subject.iam_id,
+                roles: ["Reader", "Writer"],
+                region: "eu-de",
+                registryNamespace: "team-a",
+                accountId: ACCOUNT_A,
+                description: "push",
+                etag: live?.etag,
+            });
+        });
+
+        it("scopes the global registry with geography=global", async function () {
+            const { id, outs } = await created({ region: "global" });
+            const attrs = (await clientFor(iam).getPolicy(id))?.policy.resources?.[0].attributes ?? [];
+            expect(attrs.map((a) => a.name)).to.deep.equal(["accountId", "serviceName", "geography"]);
+            expect(outs.region).to.equal("global");
+        });
+
+        it("explains a conflict with an existing policy: its id and how to adopt it", async function () {
+            const first = await created({ region: "us-south" });
+            const err = await rejection(provider.create(inputs({ roles: ["Writer"], region: "us-south" })));
+            expect(err.message).to.match(
+                new RegExp(
+                    `^AccessPolicy: IAM already has policy "${first.id}" for subject ${subject.iam_id} on Container Registry \\(region us-south, every namespace\\); ` +
+                        "IAM keeps one policy per subject and scope\\. To manage that policy with this resource, set `adoptExisting: true`; " +
+                        `or delete it \\(\`ibmcloud iam service-policy-delete <service-id> ${first.id}\`\\) and run \`pulumi up\` again\\. ` +
+                        `\\(IAM POST /v1/policies failed: 409 policy_conflict_error: `,
+                ),
+            );
+        });
+
+        it("adopts the existing policy with adoptExisting, setting its roles", async function () {
+            const first = await created({ region: "jp-tok" });
+            const { id, outs } = await created({ roles: ["Writer"], region: "jp-tok", adoptExisting: true });
+            expect(id).to.equal(first.id);
+            expect(outs.roles).to.deep.equal(["Writer"]);
+            expect((await clientFor(iam).getPolicy(id))?.policy.roles?.map((r) => r.role_id)).to.deep.equal([
+                WRITER,
+            ]);
+        });
+    });
+
+    describe("update, read, delete", function () {
+        it("replaces the policy with If-Match, re-reading a stale ETag", async function () {
+            const { id, outs } = await created({ region: "au-syd" });
+            const c = clientFor(iam);
+            const live = await c.getPolicy(id);
+            await c.replacePolicy(
+                id,
+                { ...(live!.policy as PolicyBody), description: "elsewhere" },
+                live!.etag!,
+            );
+            iam.resetLog();
+            const { outs: after } = await provider.update(
+                id,
+                outs,
+                inputs({ roles: ["Manager"], region: "au-syd" }),
+            );
+            expect(after?.roles).to.deep.equal(["Manager"]);
+            expect(iam.requests().map((r) => [r.operation, r.status])).to.deep.equal([
+                ["replacePolicy", 412],
+                ["getPolicy", 200],
+                ["replacePolicy", 200],
+            ]);
+        });
+
+        it("stores new credentials without writing to IAM", async function () {
+            const { id, outs } = await created({ region: "eu-es" });
+            iam.resetLog();
+            const credentials = { apiKey: "rotated-admin-key-0000000000000000" };
+            const { outs: after } = await provider.update(id, outs, inputs({ region: "eu-es", credentials }));
+            expect(after).to.deep.equal({ ...outs, credentials });
+            expect(iam.counters().total).to.equal(0);
+        });
+
+        it("moves the policy to a new region and subject in place", async function () {
+            const { id, outs } = await created({ region: "ca-tor" });
+            const other = await clientFor(iam).createServiceId({ name: "new-subject" });
+            const diff = await provider.diff(id, outs, inputs({ iamId: other.iam_id, region: "ca-mon" }));
+            expect(diff).to.deep.equal({ changes: true, replaces: [] });
+            const { outs: after } = await provider.update(
+                id,
+                outs,
+                inputs({ iamId: other.iam_id, region: "ca-mon" }),
+            );
+            expect([after?.iamId, after?.region]).to.deep.equal([other.iam_id, "ca-mon"]);
+        });
+
+        it("reads out-of-band role changes as drift, and a deleted policy as gone", async function () {
+            const { id, outs } = await created({ region: "br-sao" });
+            const c = clientFor(iam);
+            const live = await c.getPolicy(id);
+            await c.replacePolicy(
+                id,
+                { ...(live!.policy as PolicyBody), roles: [{ role_id: WRITER }] },
+                live!.etag!,
+            );
+            const read = await provider.read(id, outs);
+            expect(read.props?.roles).to.deep.equal(["Writer"]);
+            expect((await provider.diff(id, read.props!, inputs({ region: "br-sao" }))).changes).to.equal(
+                true,
+            );
+            await c.deletePolicy(id);
+            expect(await provider.read(id, read.props)).to.deep.equal({ id: "" });
+        });
+
+        it("reads a policy deleted with its service ID as gone, and deletes a missing policy quietly", async function () {
+            const { id, outs } = await created({ region: "in-che" });
+            await clientFor(iam).deleteServiceId(subject.id);
+            expect(await provider.read(id, outs)).to.deep.equal({ id: "" });
+            await provider.delete(id, outs);
+        });
+
+        it("deletes the policy", async function () {
+            const { id, outs } = await created({ region: "eu-gb" });
+            await provider.delete(id, outs);
+            expect(await clientFor(iam).getPolicy(id)).to.equal(undefined);
+        });
+    });
+});
