@@ -7,13 +7,19 @@ export default tseslint.config(
     ...tseslint.configs.recommended,
     {
         rules: {
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+            ],
             "no-console": ["error", { allow: ["error", "warn"] }],
         },
     },
     {
         files: ["**/*.js"],
-        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" } },
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" },
+        },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
