@@ -7,6 +7,7 @@
 // the engine dials this process instead of launching it. Everything else (the
 // engine, state, secrets, diffs, the Kubernetes provider, the dynamic-provider
 // host) is the real thing.
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -18,7 +19,10 @@ import {
     PulumiCommand,
     Stack,
 } from "@pulumi/pulumi/automation";
+import { promisify } from "util";
 import { repoRoot, toolchain } from "./toolchain";
+
+const execFileAsync = promisify(execFile);
 
 /** What a run of preview/up/refresh/destroy produced. */
 export interface RunResult {
@@ -144,9 +148,35 @@ export class ProgramStack {
         await this.stack.setAllConfig(config);
     }
 
-    /** `pulumi stack export` as text: what a user would paste into a bug report. */
+    /**
+     * `pulumi stack export` as text, secrets encrypted: what a user would paste into a bug
+     * report. (The Automation API's exportStack decrypts them.)
+     */
     async exportText(): Promise<string> {
-        return JSON.stringify(await this.stack.exportStack());
+        const { stdout } = await execFileAsync(
+            toolchain().pulumi,
+            ["stack", "export", "--stack", this.stack.name, "--non-interactive"],
+            {
+                cwd: this.stack.workspace.workDir,
+                env: { ...process.env, ...this.sandbox.envVars },
+                maxBuffer: 256 << 20,
+            },
+        );
+        return stdout;
+    }
+
+    /** Every file the file backend wrote (state, history, backups), concatenated. */
+    backendText(): string {
+        const out: string[] = [];
+        const walk = (d: string): void => {
+            for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+                const p = path.join(d, e.name);
+                if (e.isDirectory()) walk(p);
+                else out.push(fs.readFileSync(p).toString("utf8"));
+            }
+        };
+        walk(this.sandbox.backendDir);
+        return out.join("\n");
     }
 
     /** The resources in state. */

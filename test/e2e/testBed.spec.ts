@@ -52,7 +52,10 @@ describe("test bed", function () {
             200,
         );
         // and the secret value is encrypted in state
-        expect(await stack.exportText()).not.to.contain(greeting);
+        const exported = await stack.exportText();
+        expect(exported).to.contain("bed-secret");
+        expect(exported).not.to.contain(greeting);
+        expect(stack.backendText()).not.to.contain(greeting);
 
         // WHEN previewed again THEN nothing changes
         const preview = await stack.preview();
