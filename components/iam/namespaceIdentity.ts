@@ -200,17 +200,17 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
                 rotation: args.rotation,
                 credentials,
             },
-            { parent: this },
+            // The key comes after its access, so consumers (pull secrets) do too. An ordering
+            // edge, not a data one: a data edge would make the key unknown in every preview
+            // that touches a policy, and show every pull secret as changing.
+            { parent: this, dependsOn: policies },
         );
 
         this.serviceIdId = serviceId.id;
         this.iamId = serviceId.iamId;
         this.policyIds = pulumi.all(policies.map((p) => p.id));
         this.apiKeyId = key.id;
-        // The key is handed out once its access exists, so consumers (pull secrets) come after the policies.
-        this.apiKey = pulumi.secret(
-            pulumi.all([key.apikey, ...policies.map((p) => p.id)]).apply(([value]) => value as string),
-        );
+        this.apiKey = pulumi.secret(key.apikey);
         this.registerOutputs({
             serviceIdId: this.serviceIdId,
             iamId: this.iamId,
