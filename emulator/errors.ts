@@ -3,7 +3,7 @@
 //   token:    {errorCode, errorMessage, errorDetails?, context{camelCase}}
 //   identity: {errors[{code, message_code, message, details?}], status_code, trace, context{snake_case}}
 //   policy:   {errors[{code, message, details?, more_info?}], status_code, trace}
-// See /work/shared/reference/ibm-iam-api.md §1, §2, §4 and §8.
+// Shapes from IBM node-sdk-core, platform-services-node-sdk and the API Handbook.
 
 /** Which IBM API a request belongs to; it decides the error-body shape. */
 export type ApiFamily = "token" | "identity" | "policy";

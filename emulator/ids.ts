@@ -1,5 +1,5 @@
 // Identifier, timestamp and secret formats that IBM IAM uses, in one place so every
-// handler renders them the same way (see /work/shared/reference/ibm-iam-api.md §2-§4).
+// handler renders them the same way (IBM Identity and Policy API models).
 import { createHash, randomBytes, randomUUID } from "crypto";
 
 /**

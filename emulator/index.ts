@@ -1,6 +1,6 @@
 // The IAM emulator's programmatic API: start an in-process emulator of IBM Cloud IAM
 // (token exchange, IAM Identity service IDs and API keys, IAM Policy Management v1) on loopback.
-// Behaviour follows IBM's published API (/work/shared/reference/ibm-iam-api.md); where IBM does
+// Behaviour follows IBM's published API (SDKs, API docs, API Handbook); where IBM does
 // not document a detail, the choice is an option here or a constant named in the emulator's files.
 import { AddressInfo } from "net";
 import { FaultInjector, type Fault } from "./faults";

@@ -12,7 +12,7 @@
 // it must not import @pulumi/pulumi at run time, and state shared by every copy in one process
 // (the token cache) lives on `globalThis` under a `Symbol.for` key.
 // Method names follow IBM's SDK (`platform-services-node-sdk` iam-identity/v1.ts,
-// iam-policy-management/v1.ts). Reference: /work/shared/reference/ibm-iam-api.md.
+// iam-policy-management/v1.ts).
 import axios from "axios";
 import { createHash } from "crypto";
 import type { IbmPolicy, PolicyBody } from "./policyModel";

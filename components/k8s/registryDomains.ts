@@ -1,7 +1,7 @@
 // IBM Cloud Container Registry domains as data, and the resolution of a user's choice
 // (regions, endpoints, or explicit domains) into the list of domains to write credentials
 // for. Pure: no Pulumi import; the components turn the thrown errors into ResourceErrors.
-// Source: ../../../shared/reference/ibm-iam-api.md §5 (IBM Cloud docs, registry_overview.md).
+// Source: IBM Cloud Container Registry docs, registry_overview.md (#registry_regions).
 import { closest, didYouMean } from "../internal/suggest";
 import { joinProblems } from "../internal/k8sNames";
 
