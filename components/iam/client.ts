@@ -789,39 +789,14 @@ export class IamClient {
 
     /** `GET /v1/serviceids/{id}`; undefined on 404 (after waiting out replication lag of a new object). */
     async getServiceId(id: string, opts?: ReadOptions): Promise<ServiceIdResource | undefined> {
-        const path = `/v1/serviceids/${encodeURIComponent(id)}`;
-        const res = await this.send({
-            method: "GET",
-            path,
-            ok: [200, 404],
-            objectPath: path,
-            notFoundUntil: this.notFoundUntil(opts),
-        });
-        return res.status === 404 ? undefined : (res.data as ServiceIdResource);
+        return this.getEntity<ServiceIdResource>("/v1/serviceids", id, opts);
     }
 
     /** `GET /v1/serviceids/` for an account, following `next` page tokens. */
     async listServiceIds(
         req: { accountId?: string; name?: string; pagesize?: number } = {},
     ): Promise<ServiceIdResource[]> {
-        const accountId = req.accountId ?? (await this.accountId());
-        const out: ServiceIdResource[] = [];
-        let pagetoken: string | undefined;
-        for (let page = 0; page < 1000; page++) {
-            const res = await this.send({
-                method: "GET",
-                path: "/v1/serviceids/",
-                query: pagetoken
-                    ? { pagetoken, pagesize: req.pagesize ?? 100 }
-                    : { account_id: accountId, name: req.name, pagesize: req.pagesize ?? 100 },
-                ok: [200],
-            });
-            const data = (res.data ?? {}) as { serviceids?: ServiceIdResource[]; next?: unknown };
-            out.push(...(data.serviceids ?? []));
-            pagetoken = pageToken(data.next, "pagetoken", this.endpoint);
-            if (!pagetoken) break;
-        }
-        return out;
+        return this.listEntities<ServiceIdResource>("/v1/serviceids/", "serviceids", { name: req.name }, req);
     }
 
     /** `PUT /v1/serviceids/{id}` with `If-Match: <entityTag>` (or `*`). */
@@ -830,43 +805,22 @@ export class IamClient {
         req: { name?: string; description?: string },
         entityTag: string,
     ): Promise<ServiceIdResource> {
-        const path = `/v1/serviceids/${encodeURIComponent(id)}`;
-        const res = await this.send({
-            method: "PUT",
-            path,
-            body: req,
-            headers: { "If-Match": entityTag },
-            ok: [200],
-            objectPath: path,
-        });
-        return res.data as ServiceIdResource;
+        return this.updateEntity<ServiceIdResource>("/v1/serviceids", id, req, entityTag);
     }
 
     /** `DELETE /v1/serviceids/{id}` (also deletes its keys and policies). False when it was already gone. */
     async deleteServiceId(id: string, opts?: ReadOptions): Promise<boolean> {
-        const path = `/v1/serviceids/${encodeURIComponent(id)}`;
-        const res = await this.send({
-            method: "DELETE",
-            path,
-            ok: [204, 200, 404],
-            objectPath: path,
-            notFoundUntil: this.notFoundUntil(opts),
-        });
-
-        this.forget(path);
-        return res.status !== 404;
+        return this.deleteEntity("/v1/serviceids", id, opts);
     }
 
     /** `POST /v1/serviceids/{id}/lock` → 204. */
     async lockServiceId(id: string): Promise<void> {
-        const path = `/v1/serviceids/${encodeURIComponent(id)}`;
-        await this.send({ method: "POST", path: `${path}/lock`, ok: [204, 200], objectPath: path });
+        await this.setEntityLock("/v1/serviceids", id, true);
     }
 
     /** `DELETE /v1/serviceids/{id}/lock` → 204. */
     async unlockServiceId(id: string): Promise<void> {
-        const path = `/v1/serviceids/${encodeURIComponent(id)}`;
-        await this.send({ method: "DELETE", path: `${path}/lock`, ok: [204, 200], objectPath: path });
+        await this.setEntityLock("/v1/serviceids", id, false);
     }
 
     // ----- API keys --------------------------------------------------------------------------
@@ -908,39 +862,14 @@ export class IamClient {
 
     /** `GET /v1/apikeys/{id}`; undefined on 404. */
     async getApiKey(id: string, opts?: ReadOptions): Promise<ApiKeyResource | undefined> {
-        const path = `/v1/apikeys/${encodeURIComponent(id)}`;
-        const res = await this.send({
-            method: "GET",
-            path,
-            ok: [200, 404],
-            objectPath: path,
-            notFoundUntil: this.notFoundUntil(opts),
-        });
-        return res.status === 404 ? undefined : (res.data as ApiKeyResource);
+        return this.getEntity<ApiKeyResource>("/v1/apikeys", id, opts);
     }
 
     /** `GET /v1/apikeys` by account and/or `iam_id`, following `next` page tokens. */
     async listApiKeys(
         req: { accountId?: string; iamId?: string; pagesize?: number } = {},
     ): Promise<ApiKeyResource[]> {
-        const accountId = req.accountId ?? (await this.accountId());
-        const out: ApiKeyResource[] = [];
-        let pagetoken: string | undefined;
-        for (let page = 0; page < 1000; page++) {
-            const res = await this.send({
-                method: "GET",
-                path: "/v1/apikeys",
-                query: pagetoken
-                    ? { pagetoken, pagesize: req.pagesize ?? 100 }
-                    : { account_id: accountId, iam_id: req.iamId, pagesize: req.pagesize ?? 100 },
-                ok: [200],
-            });
-            const data = (res.data ?? {}) as { apikeys?: ApiKeyResource[]; next?: unknown };
-            out.push(...(data.apikeys ?? []));
-            pagetoken = pageToken(data.next, "pagetoken", this.endpoint);
-            if (!pagetoken) break;
-        }
-        return out;
+        return this.listEntities<ApiKeyResource>("/v1/apikeys", "apikeys", { iam_id: req.iamId }, req);
     }
 
     /** `PUT /v1/apikeys/{id}` with `If-Match`. */
@@ -949,7 +878,71 @@ export class IamClient {
         req: { name?: string; description?: string },
         entityTag: string,
     ): Promise<ApiKeyResource> {
-        const path = `/v1/apikeys/${encodeURIComponent(id)}`;
+        return this.updateEntity<ApiKeyResource>("/v1/apikeys", id, req, entityTag);
+    }
+
+    /** `DELETE /v1/apikeys/{id}`. False when it was already gone. */
+    async deleteApiKey(id: string, opts?: ReadOptions): Promise<boolean> {
+        return this.deleteEntity("/v1/apikeys", id, opts);
+    }
+
+    /** `POST /v1/apikeys/{id}/lock`. */
+    async lockApiKey(id: string): Promise<void> {
+        await this.setEntityLock("/v1/apikeys", id, true);
+    }
+
+    /** `DELETE /v1/apikeys/{id}/lock`. */
+    async unlockApiKey(id: string): Promise<void> {
+        await this.setEntityLock("/v1/apikeys", id, false);
+    }
+
+    // ----- IAM Identity entities (service IDs and API keys share one shape of API) -------------
+
+    private async getEntity<T>(collection: string, id: string, opts?: ReadOptions): Promise<T | undefined> {
+        const path = `${collection}/${encodeURIComponent(id)}`;
+        const res = await this.send({
+            method: "GET",
+            path,
+            ok: [200, 404],
+            objectPath: path,
+            notFoundUntil: this.notFoundUntil(opts),
+        });
+        return res.status === 404 ? undefined : (res.data as T);
+    }
+
+    private async listEntities<T>(
+        listPath: string,
+        itemsKey: string,
+        filter: Record<string, string | undefined>,
+        req: { accountId?: string; pagesize?: number },
+    ): Promise<T[]> {
+        const accountId = req.accountId ?? (await this.accountId());
+        const pagesize = req.pagesize ?? 100;
+        const out: T[] = [];
+        let pagetoken: string | undefined;
+        for (let page = 0; page < 1000; page++) {
+            // A page token carries the rest of the query, so later pages send only it.
+            const res = await this.send({
+                method: "GET",
+                path: listPath,
+                query: pagetoken ? { pagetoken, pagesize } : { account_id: accountId, ...filter, pagesize },
+                ok: [200],
+            });
+            const data = (res.data ?? {}) as Record<string, unknown> & { next?: unknown };
+            out.push(...((data[itemsKey] as T[] | undefined) ?? []));
+            pagetoken = pageToken(data.next, "pagetoken", this.endpoint);
+            if (!pagetoken) break;
+        }
+        return out;
+    }
+
+    private async updateEntity<T>(
+        collection: string,
+        id: string,
+        req: { name?: string; description?: string },
+        entityTag: string,
+    ): Promise<T> {
+        const path = `${collection}/${encodeURIComponent(id)}`;
         const res = await this.send({
             method: "PUT",
             path,
@@ -958,12 +951,11 @@ export class IamClient {
             ok: [200],
             objectPath: path,
         });
-        return res.data as ApiKeyResource;
+        return res.data as T;
     }
 
-    /** `DELETE /v1/apikeys/{id}`. False when it was already gone. */
-    async deleteApiKey(id: string, opts?: ReadOptions): Promise<boolean> {
-        const path = `/v1/apikeys/${encodeURIComponent(id)}`;
+    private async deleteEntity(collection: string, id: string, opts?: ReadOptions): Promise<boolean> {
+        const path = `${collection}/${encodeURIComponent(id)}`;
         const res = await this.send({
             method: "DELETE",
             path,
@@ -971,21 +963,18 @@ export class IamClient {
             objectPath: path,
             notFoundUntil: this.notFoundUntil(opts),
         });
-
         this.forget(path);
         return res.status !== 404;
     }
 
-    /** `POST /v1/apikeys/{id}/lock`. */
-    async lockApiKey(id: string): Promise<void> {
-        const path = `/v1/apikeys/${encodeURIComponent(id)}`;
-        await this.send({ method: "POST", path: `${path}/lock`, ok: [204, 200], objectPath: path });
-    }
-
-    /** `DELETE /v1/apikeys/{id}/lock`. */
-    async unlockApiKey(id: string): Promise<void> {
-        const path = `/v1/apikeys/${encodeURIComponent(id)}`;
-        await this.send({ method: "DELETE", path: `${path}/lock`, ok: [204, 200], objectPath: path });
+    private async setEntityLock(collection: string, id: string, locked: boolean): Promise<void> {
+        const path = `${collection}/${encodeURIComponent(id)}`;
+        await this.send({
+            method: locked ? "POST" : "DELETE",
+            path: `${path}/lock`,
+            ok: [204, 200],
+            objectPath: path,
+        });
     }
 
     // ----- policies --------------------------------------------------------------------------
