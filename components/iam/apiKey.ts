@@ -24,7 +24,13 @@ import {
     iamProviderConfigFrom,
 } from "./credentials";
 import type { Failure } from "./policyModel";
-import { compact, iamClientFor, iamStatus, ignoreNotFound, writeWithFreshTag } from "./providerSupport";
+import {
+    compact,
+    deleteLockableEntity,
+    iamClientFor,
+    ignoreNotFound,
+    writeWithFreshTag,
+} from "./providerSupport";
 import {
     checkAccountId,
     checkBoolean,
@@ -321,21 +327,20 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
 
     async delete(id: string, props: ApiKeyState): Promise<void> {
         const client = this.client(props.credentials);
-        if (props.lockManaged && props.locked) {
-            if (!(await ignoreNotFound(() => client.unlockApiKey(id)))) return;
-        }
-        try {
-            await client.deleteApiKey(id, { createdAt: parseIbmTime(props.createdAt) });
-        } catch (err) {
-            const status = iamStatus(err);
-            if (status === undefined || status < 400 || status >= 500) throw err;
-            const current = await client.getApiKey(id);
-            if (!current) return;
-            if (!current.locked) throw err;
-            if (!props.lockManaged) throw new Error(`${lockedHint(id)} (${(err as Error).message})`);
-            await client.unlockApiKey(id);
-            await client.deleteApiKey(id);
-        }
+        await deleteLockableEntity(
+            {
+                get: (kid) => client.getApiKey(kid),
+                remove: (kid, opts) => client.deleteApiKey(kid, opts),
+                unlock: (kid) => client.unlockApiKey(kid),
+                lockedHint,
+            },
+            id,
+            {
+                lockManaged: props.lockManaged,
+                locked: props.locked,
+                createdAt: parseIbmTime(props.createdAt),
+            },
+        );
     }
 }
 

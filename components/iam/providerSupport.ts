@@ -126,3 +126,39 @@ export async function ignoreNotFound(f: () => Promise<unknown>): Promise<boolean
         throw err;
     }
 }
+
+/** How to delete one kind of IAM Identity entity that may be locked (service IDs, API keys). @internal */
+export interface LockableEntityOps {
+    get(id: string): Promise<{ locked?: boolean } | undefined>;
+    remove(id: string, opts?: { createdAt?: number }): Promise<unknown>;
+    unlock(id: string): Promise<void>;
+    /** The error text when the entity is locked by someone else. */
+    lockedHint(id: string): string;
+}
+
+/**
+ * Deletes a service ID or API key: unlocks it first when its lock is ours, treats "already
+ * gone" as done, and, when the delete is refused because someone locked it since we last
+ * looked, unlocks and retries if the lock is ours, else says whose move it is. @internal
+ */
+export async function deleteLockableEntity(
+    ops: LockableEntityOps,
+    id: string,
+    props: { lockManaged?: boolean; locked?: boolean; createdAt?: number },
+): Promise<void> {
+    if (props.lockManaged && props.locked) {
+        if (!(await ignoreNotFound(() => ops.unlock(id)))) return;
+    }
+    try {
+        await ops.remove(id, { createdAt: props.createdAt });
+    } catch (err) {
+        const status = iamStatus(err);
+        if (status === undefined || status < 400 || status >= 500) throw err;
+        const current = await ops.get(id);
+        if (!current) return;
+        if (!current.locked) throw err;
+        if (!props.lockManaged) throw new Error(`${ops.lockedHint(id)} (${(err as Error).message})`);
+        await ops.unlock(id);
+        await ops.remove(id);
+    }
+}

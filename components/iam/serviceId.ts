@@ -22,11 +22,10 @@ import {
 } from "./credentials";
 import type { Failure } from "./policyModel";
 import {
+    deleteLockableEntity,
     asIamError,
     compact,
     iamClientFor,
-    iamStatus,
-    ignoreNotFound,
     writeWithFreshTag,
 } from "./providerSupport";
 import { checkAccountId, checkAdoptId, checkBoolean, checkDescription, checkName } from "./validation";
@@ -383,23 +382,20 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
 
     async delete(id: string, props: ServiceIdState): Promise<void> {
         const client = this.client(props.credentials);
-        const createdAt = parseIbmTime(props.createdAt);
-        if (props.lockManaged && props.locked) {
-            if (!(await ignoreNotFound(() => client.unlockServiceId(id)))) return;
-        }
-        try {
-            await client.deleteServiceId(id, { createdAt });
-        } catch (err) {
-            const status = iamStatus(err);
-            if (status === undefined || status < 400 || status >= 500) throw err;
-            // Locked since we last looked? Unlock if the lock is ours, else say so.
-            const current = await client.getServiceId(id);
-            if (!current) return;
-            if (!current.locked) throw err;
-            if (!props.lockManaged) throw new Error(`${lockedHint(id)} (${(err as Error).message})`);
-            await client.unlockServiceId(id);
-            await client.deleteServiceId(id);
-        }
+        await deleteLockableEntity(
+            {
+                get: (sid) => client.getServiceId(sid),
+                remove: (sid, opts) => client.deleteServiceId(sid, opts),
+                unlock: (sid) => client.unlockServiceId(sid),
+                lockedHint,
+            },
+            id,
+            {
+                lockManaged: props.lockManaged,
+                locked: props.locked,
+                createdAt: parseIbmTime(props.createdAt),
+            },
+        );
     }
 }
 
