@@ -9,6 +9,7 @@ import { IamCredentialsArgs } from "./iam/credentials";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import { GLOBAL, LOCATIONS, RegistryLocation, Role } from "./iam/policyModel";
 import { NamespacePullSecrets, PullSecretLayout } from "./k8s/namespacePullSecrets";
+import { readsAmbientKubeconfig } from "./k8s/providerChecks";
 import { deprecatedDomainProblem, findRegion, RegistryEndpoints } from "./k8s/registryDomains";
 import { checkNamespaceName, joinProblems } from "./internal/k8sNames";
 import { didYouMean } from "./internal/suggest";
@@ -152,11 +153,24 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
         // enableSecretMutable, pulumi-kubernetes replaces a Secret whose data changes, and a
         // replace of a fixed name is delete-then-create, a window in which pods cannot pull
         // (pulumi-kubernetes#2291).
+        //
+        // Without a kubeconfig, the service-account patches read kubernetes:kubeconfig and
+        // kubernetes:context, then KUBECONFIG, as the default Kubernetes provider does; but an
+        // explicit provider reads no stack settings. Hand it the same ones, so that secrets
+        // and patches reach the same cluster (the patches still read them themselves, since
+        // the setting may be a path, which only providers accept as `kubeconfig`).
+        const stackKubernetes = new pulumi.Config("kubernetes");
         const cluster = new k8s.Provider(
             `${name}-cluster`,
-            { kubeconfig, context: args.context, enableSecretMutable: true },
+            {
+                kubeconfig: kubeconfig ?? stackKubernetes.getSecret("kubeconfig"),
+                context:
+                    args.context ?? (kubeconfig === undefined ? stackKubernetes.get("context") : undefined),
+                enableSecretMutable: true,
+            },
             { parent: this },
         );
+        if (kubeconfig === undefined) readsAmbientKubeconfig(cluster);
         const k8sOpts: pulumi.ComponentResourceOptions = { parent: this, providers: [cluster] };
 
         // 1-3. Identities: service ID, policy, key. Shared ones first, then one per namespace.

@@ -6,6 +6,19 @@ import { ServiceAccountOptions } from "./serviceAccountOptions";
 
 const SECRET_TYPE = "kubernetes:core/v1:Secret";
 
+/** Providers known to reach the cluster the service-account patch finds by itself. */
+const ambientProviders = new WeakSet<pulumi.ProviderResource>();
+
+/**
+ * Records that `provider` was given no kubeconfig but the stack's `kubernetes:kubeconfig` and
+ * `kubernetes:context` (else it reads KUBECONFIG), the settings the service-account patch reads
+ * when it has no `kubeconfig`: both reach the same cluster, so no warning is due.
+ * @internal
+ */
+export function readsAmbientKubeconfig(provider: pulumi.ProviderResource): void {
+    ambientProviders.add(provider);
+}
+
 /**
  * Warns about the two ways a pull-secret component can silently misbehave because of the
  * Kubernetes provider:
@@ -26,8 +39,14 @@ export function warnAboutKubernetesProvider(
     args: ServiceAccountOptions,
     patchesServiceAccounts: boolean,
 ): void {
-    const explicit = component.getProvider(SECRET_TYPE) !== undefined;
-    if (explicit && args.kubeconfig === undefined && patchesServiceAccounts) {
+    const provider = component.getProvider(SECRET_TYPE);
+    const explicit = provider !== undefined;
+    if (
+        explicit &&
+        args.kubeconfig === undefined &&
+        patchesServiceAccounts &&
+        !ambientProviders.has(provider)
+    ) {
         pulumi.log.warn(
             `${type} "${name}": a Kubernetes provider was passed in but "kubeconfig" was not; the service-account ` +
                 `patch reads kubernetes:kubeconfig, KUBECONFIG or ~/.kube/config instead, which may be another cluster. ` +

@@ -1,0 +1,560 @@
+// The user-facing examples of the Kubernetes side (examples/*), each run as-is through the
+// real engine against a real kube-apiserver and the IAM emulator: up, the effect checked on
+// the API server and in IAM, a preview with no changes, and a destroy that leaves nothing of
+// ours behind.
+import axios from "axios";
+import { expect } from "chai";
+import { IamEmulator, startIamEmulator } from "../../emulator";
+import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { iamWorld, IamWorld } from "../bed/iamWorld";
+import { ProgramStack, PulumiSandbox, RunResult } from "../bed/pulumi";
+
+const ACCOUNT_A = "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0";
+const ACCOUNT_B = "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
+const ADMIN_A = "examples-admin-key-of-account-a-5e4d3c";
+const ADMIN_B = "examples-admin-key-of-account-b-9a8b7c";
+const DOCKER_CONFIG_JSON = "kubernetes.io/dockerconfigjson";
+
+interface DockerAuth {
+    username: string;
+    password: string;
+    email?: string;
+    auth: string;
+}
+
+interface PullSecret {
+    uid: string;
+    annotations: Record<string, string>;
+    auths: Record<string, DockerAuth>;
+}
+
+/** The `auths` entry IKS (and NamespacePullSecrets) writes for an IAM API key. */
+const iamEntry = (key: string): DockerAuth => ({
+    username: "iamapikey",
+    password: key,
+    email: "iamapikey",
+    auth: Buffer.from(`iamapikey:${key}`).toString("base64"),
+});
+
+const dockerConfigJson = (auths: Record<string, DockerAuth>): string =>
+    Buffer.from(JSON.stringify({ auths })).toString("base64");
+
+/** Resource steps other than the engine's provider bookkeeping. */
+const changes = (r: RunResult) => r.steps.filter((s) => !s.type.startsWith("pulumi:providers:"));
+
+/** The warnings and errors the engine showed: an example must run clean. */
+const warnings = (r: RunResult) =>
+    r.events
+        .map((e) => e.diagnosticEvent)
+        .filter((d) => d !== undefined && (d.severity === "warning" || d.severity === "error"))
+        .map((d) => d!.message);
+
+/** A policy as `<role> <attr=value …>`, its resource attributes other than account and service. */
+function policySummary(p: IamWorld["policies"][number]): string {
+    const raw = p as unknown as {
+        roleIds: string[];
+        resources: { attributes: { name: string; value: string }[] }[];
+    };
+    const roles = raw.roleIds.map((r) => r.split(":").pop()).join(",");
+    const attrs = raw.resources[0].attributes
+        .filter((a) => a.name !== "accountId" && a.name !== "serviceName")
+        .map((a) => `${a.name}=${a.value}`);
+    return [roles, ...attrs].join(" ");
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+        const v = await probe();
+        if (v !== undefined) return v;
+        if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+describe("examples (each through the real engine, against a real API server and the IAM emulator)", function () {
+    let cluster: LocalCluster;
+    let iam: IamEmulator;
+    let sandbox: PulumiSandbox;
+
+    before(async function () {
+        cluster = await startLocalCluster();
+        iam = await startIamEmulator({
+            port: 0,
+            accounts: [
+                { accountId: ACCOUNT_A, apiKey: ADMIN_A },
+                { accountId: ACCOUNT_B, apiKey: ADMIN_B },
+            ],
+        });
+        // The cluster comes from KUBECONFIG, as on a workstation; no IAM key from the environment.
+        sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath, IBMCLOUD_API_KEY: "" });
+    });
+    after(async function () {
+        sandbox?.dispose();
+        await iam?.close();
+        await cluster?.stop();
+    });
+
+    /** A stack of `examples/<name>` with the emulator as IBM Cloud (account A) and skipAwait on. */
+    async function exampleStack(
+        name: string,
+        config: Record<string, string | { value: string; secret: boolean }>,
+    ): Promise<ProgramStack> {
+        const values = Object.fromEntries(
+            Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? { value: v } : v]),
+        );
+        return sandbox.stack(`examples/${name}`, "bed", {
+            "ibmcloud:apiKey": { value: ADMIN_A, secret: true },
+            "ibmcloud:iamEndpoint": { value: iam.url },
+            skipAwait: { value: "true" },
+            ...values,
+        });
+    }
+
+    /** The namespace's dockerconfigjson secrets by name. */
+    async function pullSecrets(namespace: string): Promise<Map<string, PullSecret>> {
+        const res = await cluster.api.get(`/api/v1/namespaces/${namespace}/secrets`);
+        expect(res.status, `secrets of ${namespace}`).to.equal(200);
+        const out = new Map<string, PullSecret>();
+        for (const s of res.data.items) {
+            if (s.type !== DOCKER_CONFIG_JSON) continue;
+            const json = JSON.parse(Buffer.from(s.data[".dockerconfigjson"], "base64").toString("utf8"));
+            out.set(s.metadata.name, {
+                uid: s.metadata.uid,
+                annotations: s.metadata.annotations ?? {},
+                auths: json.auths,
+            });
+        }
+        return out;
+    }
+
+    /** Secret name -> the hosts it holds credentials for. */
+    const hostsOf = (secrets: Map<string, PullSecret>) =>
+        Object.fromEntries([...secrets].map(([name, s]) => [name, Object.keys(s.auths)]));
+
+    async function serviceAccountList(namespace: string): Promise<string[]> {
+        const res = await cluster.api.get(`/api/v1/namespaces/${namespace}/serviceaccounts/default`);
+        expect(res.status, `${namespace}/default`).to.equal(200);
+        return ((res.data.imagePullSecrets ?? []) as { name: string }[]).map((e) => e.name);
+    }
+
+    /** Whom a registry password (an API key) logs in as: iam_id and account, or the IAM error. */
+    async function loginAs(apiKey: string): Promise<string> {
+        const res = await axios.post(
+            `${iam.url}/identity/token`,
+            new URLSearchParams({ grant_type: "urn:ibm:params:oauth:grant-type:apikey", apikey: apiKey }),
+            { validateStatus: () => true },
+        );
+        if (res.status !== 200) return `${res.status} ${res.data.errorCode}`;
+        const claims = JSON.parse(
+            Buffer.from(res.data.access_token.split(".")[1], "base64url").toString("utf8"),
+        );
+        return `${claims.iam_id} in ${claims.account.bss}`;
+    }
+
+    /** What account `account` holds for identities named `<prefix>…`, as names and policy summaries. */
+    async function identities(account: string, prefix: string) {
+        const world = await iamWorld(iam.url, account);
+        const ours = world.serviceIds.filter((s) => s.name.startsWith(prefix));
+        return {
+            serviceIds: ours.map((s) => s.name).sort(),
+            apiKeys: world.apiKeys
+                .filter((k) => k.name.startsWith(prefix))
+                .map((k) => `${k.name} for ${world.serviceIds.find((s) => s.iamId === k.iamId)?.name}`)
+                .sort(),
+            policies: Object.fromEntries(
+                ours.map((s) => [
+                    s.name,
+                    world.policies
+                        .filter((p) => p.subjects[0].attributes.some((a) => a.value === s.iamId))
+                        .map(policySummary)
+                        .sort(),
+                ]),
+            ),
+            policyCount: world.policies.length,
+        };
+    }
+
+    async function createNamespace(name: string): Promise<void> {
+        expect((await cluster.api.post("/api/v1/namespaces", { metadata: { name } })).status).to.equal(201);
+        await until(`${name}/default`, async () =>
+            (await cluster.api.get(`/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200
+                ? true
+                : undefined,
+        );
+    }
+
+    it("default-namespace: the runbook's per-domain secrets on serviceaccount/default, used by a Deployment that names none", async function () {
+        // GIVEN the example, as a user would configure it
+        const stack = await exampleStack("default-namespace", {
+            cluster: "exdef",
+            registryNamespace: "shop",
+            image: "web",
+            tag: "1.2.3",
+        });
+
+        // WHEN deployed
+        const up = await stack.up();
+        expect(warnings(up)).to.deep.equal([]);
+        const key = up.outputs.apiKey.value as string;
+        const serviceId = up.outputs.serviceId.value as string;
+        expect(up.outputs.apiKey.secret, "the key output is secret").to.equal(true);
+
+        // THEN `default` holds the runbook's six secrets, one domain each, all with the issued key
+        const runbookNames = [
+            "default-icr-io",
+            "default-us-icr-io",
+            "default-uk-icr-io",
+            "default-de-icr-io",
+            "default-au-icr-io",
+            "default-jp-icr-io",
+        ];
+        const secrets = await pullSecrets("default");
+        expect(hostsOf(secrets)).to.deep.equal({
+            "default-icr-io": ["icr.io"],
+            "default-us-icr-io": ["us.icr.io"],
+            "default-uk-icr-io": ["uk.icr.io"],
+            "default-de-icr-io": ["de.icr.io"],
+            "default-au-icr-io": ["au.icr.io"],
+            "default-jp-icr-io": ["jp.icr.io"],
+        });
+        for (const [, s] of secrets) {
+            for (const entry of Object.values(s.auths)) expect(entry).to.deep.equal(iamEntry(key));
+        }
+        expect(up.outputs.secretNames.value).to.deep.equal(runbookNames);
+        // and the key is the live key of the example's service ID, which IAM holds as the runbook names it
+        expect(await loginAs(key)).to.equal(`iam-${serviceId} in ${ACCOUNT_A}`);
+        expect(await identities(ACCOUNT_A, "exdef-")).to.deep.equal({
+            serviceIds: ["exdef-default-id"],
+            apiKeys: ["exdef-default-key for exdef-default-id"],
+            policies: { "exdef-default-id": ["Reader"] },
+            policyCount: 1,
+        });
+        // and serviceaccount/default lists them
+        expect(await serviceAccountList("default")).to.deep.equal(runbookNames);
+        // and the Deployment names no pull secret, but its pod gets them from the service account
+        const deployment = up.outputs.deployment.value as string;
+        const dep = await cluster.api.get(`/apis/apps/v1/namespaces/default/deployments/${deployment}`);
+        expect(dep.status).to.equal(200);
+        expect(dep.data.spec.template.spec.imagePullSecrets).to.equal(undefined);
+        expect(dep.data.spec.template.spec.serviceAccountName).to.equal(undefined);
+        expect(dep.data.spec.template.spec.containers.map((c: { image: string }) => c.image)).to.deep.equal([
+            "us.icr.io/shop/web:1.2.3",
+        ]);
+        const pod = await until("the Deployment's pod", async () => {
+            const pods = await cluster.api.get("/api/v1/namespaces/default/pods", {
+                params: { labelSelector: "app=icr-default-example" },
+            });
+            return pods.data.items[0];
+        });
+        expect(pod.spec.imagePullSecrets).to.deep.equal(runbookNames.map((name) => ({ name })));
+
+        // WHEN previewed again THEN nothing changes
+        expect(changes(await stack.preview())).to.deep.equal([]);
+
+        // WHEN destroyed THEN nothing of ours is left on the cluster or in IAM
+        await stack.destroy();
+        expect([...(await pullSecrets("default")).keys()]).to.deep.equal([]);
+        expect(await serviceAccountList("default")).to.deep.equal([]);
+        expect(
+            (await cluster.api.get(`/apis/apps/v1/namespaces/default/deployments/${deployment}`)).status,
+        ).to.equal(404);
+        expect(await identities(ACCOUNT_A, "exdef-")).to.deep.equal({
+            serviceIds: [],
+            apiKeys: [],
+            policies: {},
+            policyCount: 0,
+        });
+        expect(await loginAs(key)).to.equal("400 BXNIM0415E");
+    });
+
+    it("multi-namespace: per-namespace regions, role and registry namespace, two namespaces sharing one identity", async function () {
+        // GIVEN the example (its namespaces are in its code)
+        const stack = await exampleStack("multi-namespace", { cluster: "exmul" });
+
+        // WHEN deployed
+        const up = await stack.up();
+        expect(warnings(up)).to.deep.equal([]);
+        const serviceIds = up.outputs.serviceIds.value as Record<string, string>;
+
+        // THEN IAM holds one identity per namespace, one for the two that share, each scoped as declared
+        expect(Object.keys(serviceIds).sort()).to.deep.equal(["shop", "team-a", "team-b"]);
+        expect(await identities(ACCOUNT_A, "exmul-")).to.deep.equal({
+            serviceIds: ["exmul-shop-id", "exmul-team-a-id", "exmul-team-b-id"],
+            apiKeys: [
+                "exmul-shop-key for exmul-shop-id",
+                "exmul-team-a-key for exmul-team-a-id",
+                "exmul-team-b-key for exmul-team-b-id",
+            ],
+            policies: {
+                "exmul-team-a-id": ["Reader region=eu-de resourceType=namespace resource=team-a"],
+                "exmul-team-b-id": ["Writer geography=global", "Writer region=us-south"],
+                "exmul-shop-id": [
+                    "Reader geography=global resourceType=namespace resource=shop",
+                    "Reader region=eu-gb resourceType=namespace resource=shop",
+                    "Reader region=us-south resourceType=namespace resource=shop",
+                ],
+            },
+            policyCount: 6,
+        });
+        // and each created namespace holds secrets for exactly its domains, listed on its default account
+        const expected: Record<string, { hosts: Record<string, string[]>; identity: string }> = {
+            "team-a": { hosts: { "team-a-de-icr-io": ["de.icr.io"] }, identity: "team-a" },
+            "team-b": {
+                hosts: { "team-b-icr-io": ["icr.io"], "team-b-us-icr-io": ["us.icr.io"] },
+                identity: "team-b",
+            },
+            "shop-web": {
+                hosts: {
+                    "shop-web-icr-io": ["icr.io"],
+                    "shop-web-us-icr-io": ["us.icr.io"],
+                    "shop-web-uk-icr-io": ["uk.icr.io"],
+                },
+                identity: "shop",
+            },
+            "shop-worker": {
+                hosts: { "all-icr-io": ["icr.io", "us.icr.io", "uk.icr.io"] },
+                identity: "shop",
+            },
+        };
+        const outputs = up.outputs.namespaces.value as Record<
+            string,
+            { secretNames: string[]; serviceId: string; serviceAccounts: string[] }
+        >;
+        const keys: Record<string, string> = {};
+        for (const [ns, want] of Object.entries(expected)) {
+            const secrets = await pullSecrets(ns);
+            expect(hostsOf(secrets), ns).to.deep.equal(want.hosts);
+            const key = Object.values([...secrets.values()][0].auths)[0].password;
+            for (const [, s] of secrets) {
+                for (const entry of Object.values(s.auths)) expect(entry, ns).to.deep.equal(iamEntry(key));
+            }
+            expect(await loginAs(key), ns).to.equal(`iam-${serviceIds[want.identity]} in ${ACCOUNT_A}`);
+            keys[ns] = key;
+            expect(await serviceAccountList(ns), ns).to.deep.equal(Object.keys(want.hosts));
+            expect(outputs[ns], ns).to.deep.equal({
+                secretNames: Object.keys(want.hosts),
+                serviceId: serviceIds[want.identity],
+                serviceAccounts: ["default"],
+            });
+        }
+        // and the two shop namespaces pull with the one shared key
+        expect(keys["shop-worker"]).to.equal(keys["shop-web"]);
+        expect(new Set(Object.values(keys)).size).to.equal(3);
+
+        // WHEN previewed again THEN nothing changes
+        expect(changes(await stack.preview())).to.deep.equal([]);
+
+        // WHEN destroyed THEN the namespaces it created and the identities are gone
+        await stack.destroy();
+        for (const ns of Object.keys(expected)) {
+            expect((await cluster.api.get(`/api/v1/namespaces/${ns}`)).status, ns).to.equal(404);
+        }
+        expect((await identities(ACCOUNT_A, "exmul-")).serviceIds).to.deep.equal([]);
+        expect((await iamWorld(iam.url, ACCOUNT_A)).apiKeys).to.deep.equal([]);
+        expect((await iamWorld(iam.url, ACCOUNT_A)).policies).to.deep.equal([]);
+    });
+
+    it("pod-pull-secret: a Pod names one combined secret in spec.imagePullSecrets, and no service account is patched", async function () {
+        // GIVEN the example, for an image in us.icr.io
+        const stack = await exampleStack("pod-pull-secret", {
+            cluster: "expod",
+            image: "us.icr.io/shop/api:2.0",
+        });
+
+        // WHEN deployed
+        const up = await stack.up();
+        expect(warnings(up)).to.deep.equal([]);
+        const key = up.outputs.apiKey.value as string;
+        const serviceId = up.outputs.serviceId.value as string;
+
+        // THEN `default` holds one secret, for exactly the image's domain, with the issued key
+        const secrets = await pullSecrets("default");
+        expect(hostsOf(secrets)).to.deep.equal({ "icr-pull": ["us.icr.io"] });
+        expect(secrets.get("icr-pull")!.auths["us.icr.io"]).to.deep.equal(iamEntry(key));
+        expect(up.outputs.secretNames.value).to.deep.equal(["icr-pull"]);
+        expect(await loginAs(key)).to.equal(`iam-${serviceId} in ${ACCOUNT_A}`);
+        expect(await identities(ACCOUNT_A, "expod-")).to.deep.equal({
+            serviceIds: ["expod-default-id"],
+            apiKeys: ["expod-default-key for expod-default-id"],
+            policies: { "expod-default-id": ["Reader"] },
+            policyCount: 1,
+        });
+        // and the Pod names it itself, while serviceaccount/default lists nothing
+        const podName = up.outputs.podName.value as string;
+        const pod = await cluster.api.get(`/api/v1/namespaces/default/pods/${podName}`);
+        expect(pod.status).to.equal(200);
+        expect(pod.data.spec.imagePullSecrets).to.deep.equal([{ name: "icr-pull" }]);
+        expect(pod.data.spec.containers.map((c: { image: string }) => c.image)).to.deep.equal([
+            "us.icr.io/shop/api:2.0",
+        ]);
+        expect(await serviceAccountList("default")).to.deep.equal([]);
+
+        // WHEN previewed again THEN nothing changes
+        expect(changes(await stack.preview())).to.deep.equal([]);
+
+        // WHEN destroyed THEN the secret, the pod and the identity are gone
+        await stack.destroy();
+        expect([...(await pullSecrets("default")).keys()]).to.deep.equal([]);
+        expect((await cluster.api.get(`/api/v1/namespaces/default/pods/${podName}`)).status).to.equal(404);
+        expect((await identities(ACCOUNT_A, "expod-")).serviceIds).to.deep.equal([]);
+        expect((await iamWorld(iam.url, ACCOUNT_A)).apiKeys).to.deep.equal([]);
+    });
+
+    it("cross-account: the identity is made in the registry's account B with B's key, the stack's key being account A's", async function () {
+        // GIVEN the stack's ibmcloud:apiKey is account A's, and the registry's key is account B's
+        const stack = await exampleStack("cross-account", {
+            cluster: "excross",
+            registryNamespace: "partner-images",
+            registryApiKey: { value: ADMIN_B, secret: true },
+            registryIamEndpoint: iam.url,
+        });
+
+        // WHEN deployed
+        const up = await stack.up();
+        expect(warnings(up)).to.deep.equal([]);
+        const key = up.outputs.apiKey.value as string;
+        const serviceId = up.outputs.serviceId.value as string;
+
+        // THEN account B holds the service ID, its policy and its key, and account A holds nothing
+        expect(await identities(ACCOUNT_B, "excross-")).to.deep.equal({
+            serviceIds: ["excross-default-id"],
+            apiKeys: ["excross-default-key for excross-default-id"],
+            policies: {
+                "excross-default-id": [
+                    "Reader region=us-south resourceType=namespace resource=partner-images",
+                ],
+            },
+            policyCount: 1,
+        });
+        const a = await iamWorld(iam.url, ACCOUNT_A);
+        expect([a.serviceIds, a.apiKeys, a.policies]).to.deep.equal([[], [], []]);
+        // and the cluster's secret holds that key, which logs in to account B
+        const secrets = await pullSecrets("default");
+        expect(hostsOf(secrets)).to.deep.equal({ "default-us-icr-io": ["us.icr.io"] });
+        expect(secrets.get("default-us-icr-io")!.auths["us.icr.io"]).to.deep.equal(iamEntry(key));
+        expect(await loginAs(key)).to.equal(`iam-${serviceId} in ${ACCOUNT_B}`);
+        expect(await serviceAccountList("default")).to.deep.equal(["default-us-icr-io"]);
+        // and neither account's admin key nor the issued key is in state in plain text
+        const state = stack.backendText();
+        for (const secret of [ADMIN_A, ADMIN_B, key]) expect(state).not.to.contain(secret);
+
+        // WHEN previewed again THEN nothing changes
+        expect(changes(await stack.preview())).to.deep.equal([]);
+
+        // WHEN destroyed THEN account B's identity and the cluster's secret are gone
+        await stack.destroy();
+        const b = await iamWorld(iam.url, ACCOUNT_B);
+        expect([b.serviceIds, b.apiKeys, b.policies]).to.deep.equal([[], [], []]);
+        expect([...(await pullSecrets("default")).keys()]).to.deep.equal([]);
+        expect(await serviceAccountList("default")).to.deep.equal([]);
+    });
+
+    it("other-registry: a private registry's secret and copies of a pull secret from default, re-copied when the source rotates", async function () {
+        // GIVEN two existing namespaces, and a runbook pull secret in `default`
+        await createNamespace("apps");
+        await createNamespace("jobs");
+        const source = (password: string) => ({
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "default-us-icr-io", namespace: "default" },
+            type: DOCKER_CONFIG_JSON,
+            data: { ".dockerconfigjson": dockerConfigJson({ "us.icr.io": iamEntry(password) }) },
+        });
+        const created = await cluster.api.post("/api/v1/namespaces/default/secrets", source("source-key-1"));
+        expect(created.status).to.equal(201);
+        const registryPassword = "robot-password-7c6b5a49";
+        const stack = await exampleStack("other-registry", {
+            namespaces: JSON.stringify(["apps", "jobs"]),
+            registryServer: "https://registry.example.com:5000/",
+            registryUsername: "robot",
+            registryPassword: { value: registryPassword, secret: true },
+            registryEmail: "robot@example.com",
+            copySecrets: JSON.stringify(["default-us-icr-io"]),
+        });
+
+        // WHEN deployed
+        const up = await stack.up();
+        expect(warnings(up)).to.deep.equal([]);
+
+        // THEN each namespace holds the registry's secret, named after the server, and the renamed copy
+        const registryEntry = {
+            username: "robot",
+            password: registryPassword,
+            email: "robot@example.com",
+            auth: Buffer.from(`robot:${registryPassword}`).toString("base64"),
+        };
+        expect(up.outputs.registrySecretName.value).to.equal("registry-example-com-5000");
+        expect(up.outputs.copiedSecretNames.value).to.deep.equal({
+            apps: ["apps-us-icr-io"],
+            jobs: ["jobs-us-icr-io"],
+        });
+        const before: Record<string, Map<string, PullSecret>> = {};
+        for (const ns of ["apps", "jobs"]) {
+            const secrets = await pullSecrets(ns);
+            before[ns] = secrets;
+            expect(hostsOf(secrets), ns).to.deep.equal({
+                "registry-example-com-5000": ["registry.example.com:5000"],
+                [`${ns}-us-icr-io`]: ["us.icr.io"],
+            });
+            expect(secrets.get("registry-example-com-5000")!.auths, ns).to.deep.equal({
+                "registry.example.com:5000": registryEntry,
+            });
+            const copy = secrets.get(`${ns}-us-icr-io`)!;
+            expect(copy.auths, ns).to.deep.equal({ "us.icr.io": iamEntry("source-key-1") });
+            expect(copy.annotations["pulumi-icr-access/copied-from"]).to.equal("default/default-us-icr-io");
+            // and the namespace's default account lists both (the two patches race: order is not fixed)
+            expect((await serviceAccountList(ns)).sort(), ns).to.deep.equal(
+                [`${ns}-us-icr-io`, "registry-example-com-5000"].sort(),
+            );
+        }
+        expect(up.outputs.serviceAccounts.value).to.deep.equal(["apps/default", "jobs/default"]);
+        // and the source is untouched, and the password is not in state in plain text
+        expect((await pullSecrets("default")).get("default-us-icr-io")!.uid).to.equal(
+            created.data.metadata.uid,
+        );
+        expect(await serviceAccountList("default")).to.deep.equal([]);
+        expect(stack.backendText()).not.to.contain(registryPassword);
+
+        // WHEN previewed again THEN nothing changes; the source is read again, as on every run
+        const sourceRead = "read from-default-source-default-us-icr-io";
+        expect(changes(await stack.preview()).map((s) => `${s.op} ${s.name}`)).to.deep.equal([sourceRead]);
+
+        // WHEN the source is rotated behind the stack's back, and the stack is deployed again
+        const current = await cluster.api.get("/api/v1/namespaces/default/secrets/default-us-icr-io");
+        const rotated = await cluster.api.put("/api/v1/namespaces/default/secrets/default-us-icr-io", {
+            ...source("source-key-2"),
+            metadata: current.data.metadata,
+        });
+        expect(rotated.status).to.equal(200);
+        const second = await stack.up();
+        expect(warnings(second)).to.deep.equal([]);
+
+        // THEN exactly the two copies are updated, in place, to the new key
+        expect(
+            changes(second)
+                .map((s) => `${s.op} ${s.name}`)
+                .sort(),
+        ).to.deep.equal([
+            sourceRead,
+            "update from-default-apps-default-us-icr-io",
+            "update from-default-jobs-default-us-icr-io",
+        ]);
+        for (const ns of ["apps", "jobs"]) {
+            const copy = (await pullSecrets(ns)).get(`${ns}-us-icr-io`)!;
+            expect(copy.auths, ns).to.deep.equal({ "us.icr.io": iamEntry("source-key-2") });
+            expect(copy.uid, `${ns}: updated in place`).to.equal(before[ns].get(`${ns}-us-icr-io`)!.uid);
+        }
+
+        // WHEN destroyed THEN our secrets and entries are gone, and the source and namespaces stay
+        await stack.destroy();
+        for (const ns of ["apps", "jobs"]) {
+            expect([...(await pullSecrets(ns)).keys()], ns).to.deep.equal([]);
+            expect(await serviceAccountList(ns), ns).to.deep.equal([]);
+        }
+        const sourceAfter = (await pullSecrets("default")).get("default-us-icr-io")!;
+        expect(sourceAfter.auths).to.deep.equal({ "us.icr.io": iamEntry("source-key-2") });
+        for (const ns of ["apps", "jobs"]) await cluster.api.delete(`/api/v1/namespaces/${ns}`);
+        await cluster.api.delete("/api/v1/namespaces/default/secrets/default-us-icr-io");
+    });
+});
