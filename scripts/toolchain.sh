@@ -113,12 +113,13 @@ if [[ "$PULUMI_BIN" == "$PULUMI_DIR/pulumi" ]]; then
   # The dynamic-provider host a Pulumi install ships beside the CLI: it runs the
   # @pulumi/pulumi package of the program being deployed.
   if [[ ! -x "$PULUMI_DIR/pulumi-resource-pulumi-nodejs" ]]; then
-    cat > "$PULUMI_DIR/pulumi-resource-pulumi-nodejs.tmp" <<'SH'
+    host_tmp="$PULUMI_DIR/pulumi-resource-pulumi-nodejs.tmp.$$"   # per run: two runs may race here
+    cat > "$host_tmp" <<'SH'
 #!/bin/sh
 exec node "$(node -p "require.resolve('@pulumi/pulumi/cmd/dynamic-provider', {paths: [process.cwd()]})")" "$@"
 SH
-    chmod +x "$PULUMI_DIR/pulumi-resource-pulumi-nodejs.tmp"
-    mv "$PULUMI_DIR/pulumi-resource-pulumi-nodejs.tmp" "$PULUMI_DIR/pulumi-resource-pulumi-nodejs"
+    chmod +x "$host_tmp"
+    mv "$host_tmp" "$PULUMI_DIR/pulumi-resource-pulumi-nodejs"
   fi
 else
   log "pulumi: using $PULUMI_BIN from PATH"
@@ -139,8 +140,10 @@ fi
 # never tries to download it.
 if [[ ! -x "$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$KUBERNETES_PROVIDER_VERSION/pulumi-resource-kubernetes" ]]; then
   exec {hl}>"$CACHE/.pulumi-home.lock"; flock "$hl"
-  PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true "$PULUMI_BIN" plugin install resource kubernetes \
-    "v$KUBERNETES_PROVIDER_VERSION" --file "$PROVIDER_DIR/pulumi-resource-kubernetes" >&2
+  if [[ ! -x "$PULUMI_HOME_DIR/plugins/resource-kubernetes-v$KUBERNETES_PROVIDER_VERSION/pulumi-resource-kubernetes" ]]; then
+    PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true "$PULUMI_BIN" plugin install resource kubernetes \
+      "v$KUBERNETES_PROVIDER_VERSION" --file "$PROVIDER_DIR/pulumi-resource-kubernetes" >&2
+  fi
   exec {hl}>&-
 fi
 log "ready ($(du -sh "$CACHE" 2>/dev/null | cut -f1) in $CACHE)"
