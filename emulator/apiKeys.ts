@@ -1,4 +1,4 @@
-// IAM Identity API keys: /v1/apikeys (reference §3). A key's value is shown once, in the
+// IAM Identity API keys: /v1/apikeys (IBM's IAM API documentation). A key's value is shown once, in the
 // create response, unless it is a service-ID key created with `store_value: true`; the emulator
 // keeps only a hash otherwise, so it could not show the value again even by mistake.
 import { ApiError, MessageCode } from "./errors";
@@ -7,10 +7,10 @@ import {
     ApiResponse,
     HandlerEnv,
     badRequest,
+    beginIdentityUpdate,
     bodyObject,
     booleanHeader,
     callerOf,
-    checkIfMatch,
     lockedError,
     notFound,
     optionalBoolean,
@@ -271,14 +271,12 @@ export function listApiKeys(req: ApiRequest, env: HandlerEnv): ApiResponse {
 /** IBM operation `updateApiKey`: PUT /v1/apikeys/{id} with `If-Match` → 200. @internal */
 export function updateApiKey(req: ApiRequest, env: HandlerEnv): ApiResponse {
     const k = findApiKey(req, env, req.params.id);
-    if (k.locked) throw lockedError(req, env, `API key '${k.id}' is locked and cannot be updated.`);
-    checkIfMatch(req, k.entityTag, env.config.staleEntityTagStatus);
-    const body = bodyObject(req);
-    const name = optionalString(req, body, "name");
-    if (name !== undefined && name.trim() === "") {
-        throw badRequest(req.family, "invalid_body", "Property 'name' must not be empty.");
-    }
-    const description = optionalString(req, body, "description");
+    const { body, name, description } = beginIdentityUpdate(
+        req,
+        env,
+        k,
+        `API key '${k.id}' is locked and cannot be updated.`,
+    );
     const supportSessions = optionalBoolean(req, body, "support_sessions");
     const action = optionalString(req, body, "action_when_leaked");
     const expiresAt = optionalString(req, body, "expires_at");

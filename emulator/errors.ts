@@ -10,7 +10,7 @@ export type ApiFamily = "token" | "identity" | "policy";
 
 /**
  * Message codes the emulator uses in Identity errors. Only BXNIM0415E, BXNIM0109E, BXNIM0106E,
- * BXNIM0060E and BXNIM0407E are documented by IBM (reference §1); the others are emulator-chosen
+ * BXNIM0060E and BXNIM0407E are documented by IBM (IBM's IAM API documentation); the others are emulator-chosen
  * placeholders in the same "BXNIM####E" form, because IBM does not publish them. Clients should
  * branch on the HTTP status and `code`, never on these numbers.
  */

@@ -1,4 +1,4 @@
-// Fault injection: the failure modes a client of IBM IAM must survive (reference §8):
+// Fault injection: the failure modes a client of IBM IAM must survive (IBM's IAM API documentation):
 // rate limiting (429 + Retry-After), server errors, slow responses, and the eventual
 // consistency of a globally replicated service (an object just created is not yet readable).
 // Faults act before the real handler, so a faulted write changes nothing.

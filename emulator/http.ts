@@ -214,7 +214,7 @@ export function checkIfMatch(req: ApiRequest, current: string, staleStatus: numb
 
 /**
  * Refuses a change to a locked entity (or a policy on a locked service ID). IBM documents the
- * refusal but not its status (reference §2, UNCONFIRMED); `lockedEntityStatus` chooses it (default 409).
+ * refusal but not its status (not documented by IBM); `lockedEntityStatus` chooses it (default 409).
  * @internal
  */
 export function lockedError(req: ApiRequest, env: HandlerEnv, message: string): ApiError {
@@ -254,4 +254,25 @@ export function sortRecords<T>(
         const y = key(b);
         return x < y ? -sign : x > y ? sign : 0;
     });
+}
+
+/**
+ * The common start of an IAM Identity update (service IDs and API keys): a locked entity is
+ * refused, `If-Match` must match, and a given `name` must not be empty. Returns the body and
+ * the two fields every Identity entity has. @internal
+ */
+export function beginIdentityUpdate(
+    req: ApiRequest,
+    env: HandlerEnv,
+    entity: { locked: boolean; entityTag: string },
+    lockedMessage: string,
+): { body: Record<string, unknown>; name?: string; description?: string } {
+    if (entity.locked) throw lockedError(req, env, lockedMessage);
+    checkIfMatch(req, entity.entityTag, env.config.staleEntityTagStatus);
+    const body = bodyObject(req);
+    const name = optionalString(req, body, "name");
+    if (name !== undefined && name.trim() === "") {
+        throw badRequest(req.family, "invalid_body", "Property 'name' must not be empty.");
+    }
+    return { body, name, description: optionalString(req, body, "description") };
 }

@@ -42,7 +42,7 @@ export interface IamEmulatorOptions {
     tokenTtlSeconds?: number;
     /**
      * Status of an Identity update (service ID, API key) whose `If-Match` is stale. IBM does not
-     * document it (reference §2, UNCONFIRMED); the reference recommends 409. Policies always answer 412.
+     * document it (IBM does not document it); 409 is the recommended default. Policies always answer 412.
      * @default 409
      */
     staleEntityTagStatus?: 409 | 412;

@@ -1,7 +1,7 @@
 // Paging of list operations. IAM Identity pages with an opaque `pagetoken` and returns
 // `first`/`previous`/`next` as URL strings whose `pagetoken` query parameter is the token
-// (reference §2). IAM Policy pages with `limit` and `start` and returns `first: {href}`,
-// `next: {href, start}` (reference §4). Tokens here are base64url JSON carrying the filters,
+// (IBM's IAM API documentation). IAM Policy pages with `limit` and `start` and returns `first: {href}`,
+// `next: {href, start}` (IBM's IAM API documentation). Tokens here are base64url JSON carrying the filters,
 // so a page token alone is enough to continue a listing, as with IBM.
 import { ApiError, MessageCode } from "./errors";
 import { ApiRequest } from "./http";

@@ -1,4 +1,4 @@
-// IAM Policy Management v1: /v1/policies (reference §4). Validation follows IBM's createPolicy
+// IAM Policy Management v1: /v1/policies (IBM's IAM API documentation). Validation follows IBM's createPolicy
 // documentation: `accountId` plus one of serviceName/serviceType/resourceGroupId/service_group_id,
 // operators stringEquals|stringMatch, values of 1-1000 characters, known role CRNs, and for
 // Container Registry a known `region` or `geography=global`. Errors use the policy shape.
@@ -21,7 +21,7 @@ import { policyPage, readPolicyPage } from "./pagination";
 import { PolicyAttribute, PolicyRecord } from "./store";
 
 /**
- * IAM regions that have a local Container Registry (reference §5).
+ * IAM regions that have a local Container Registry (IBM's IAM API documentation).
  * @see https://cloud.ibm.com/docs/Registry?topic=Registry-registry_overview#registry_regions
  */
 export const CONTAINER_REGISTRY_REGIONS = [
@@ -73,7 +73,7 @@ function describeRole(
     if (namespace === "iam" && kind === "role" && PLATFORM_ROLE_DESCRIPTIONS[name]) {
         return { display_name: name, description: PLATFORM_ROLE_DESCRIPTIONS[name] };
     }
-    // The Registry docs name service roles in the service's own namespace (reference §4, both accepted).
+    // The Registry docs name service roles in the service's own namespace (both accepted).
     if (
         namespace === "container-registry" &&
         kind === "serviceRole" &&
@@ -129,7 +129,7 @@ function attributesOf(value: unknown, where: string, withOperator: boolean): Pol
             );
         }
         if (!withOperator) return { name, value: v };
-        // IBM echoes operator "stringEquals" on resource attributes (reference §4).
+        // IBM echoes operator "stringEquals" on resource attributes (IBM's IAM API documentation).
         return { name, value: v, operator: (operator as string | undefined) ?? "stringEquals" };
     });
 }
@@ -384,7 +384,7 @@ export function listPolicies(req: ApiRequest, env: HandlerEnv): ApiResponse {
 
 /**
  * IBM operation `replacePolicy`: PUT /v1/policies/{id} with `If-Match` → 200 and a new `ETag`.
- * A stale revision is 412, as the IBM API Handbook prescribes (reference §4, UNCONFIRMED for IAM).
+ * A stale revision is 412, as the IBM API Handbook prescribes (not documented for IAM).
  * @internal
  */
 export function replacePolicy(req: ApiRequest, env: HandlerEnv): ApiResponse {

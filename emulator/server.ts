@@ -88,7 +88,7 @@ function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** IBM's common response headers (reference §1 "Response headers observed"). */
+/** IBM's common response headers (IBM IAM docs: Response headers observed). */
 function commonHeaders(family: ApiFamily, transactionId: string, startMs: number): Record<string, string> {
     const h: Record<string, string> = {
         "Content-Language": "en-US",

@@ -1,4 +1,4 @@
-// IAM Identity service IDs: /v1/serviceids (reference §2). Handlers are named after the
+// IAM Identity service IDs: /v1/serviceids (IBM's IAM API documentation). Handlers are named after the
 // IBM SDK operations. Every object is scoped to the caller's account: another account's
 // service ID answers 404, exactly like one that never existed.
 import { ApiError, MessageCode } from "./errors";
@@ -7,10 +7,10 @@ import {
     ApiResponse,
     HandlerEnv,
     badRequest,
+    beginIdentityUpdate,
     bodyObject,
     booleanHeader,
     callerOf,
-    checkIfMatch,
     lockedError,
     notFound,
     optionalString,
@@ -165,17 +165,15 @@ export function listServiceIds(req: ApiRequest, env: HandlerEnv): ApiResponse {
 /** IBM operation `updateServiceId`: PUT /v1/serviceids/{id} with `If-Match` → 200. @internal */
 export function updateServiceId(req: ApiRequest, env: HandlerEnv): ApiResponse {
     const s = findServiceId(req, env, req.params.id);
-    if (s.locked) throw lockedError(req, env, `Service ID '${s.id}' is locked and cannot be updated.`);
-    checkIfMatch(req, s.entityTag, env.config.staleEntityTagStatus);
-    const body = bodyObject(req);
-    const name = optionalString(req, body, "name");
-    if (name !== undefined && name.trim() === "") {
-        throw badRequest(req.family, "invalid_body", "Property 'name' must not be empty.");
-    }
-    const description = optionalString(req, body, "description");
+    const { body, name, description } = beginIdentityUpdate(
+        req,
+        env,
+        s,
+        `Service ID '${s.id}' is locked and cannot be updated.`,
+    );
     const crns = optionalStringArray(req, body, "unique_instance_crns");
     if (name !== undefined) s.name = name;
-    // An empty string clears the description (reference §2).
+    // An empty string clears the description (IBM's IAM API documentation).
     if (description !== undefined) s.description = description;
     if (crns !== undefined) s.uniqueInstanceCrns = crns;
     bump(s, env.now());
@@ -185,7 +183,7 @@ export function updateServiceId(req: ApiRequest, env: HandlerEnv): ApiResponse {
 
 /**
  * IBM operation `deleteServiceId`: DELETE /v1/serviceids/{id} → 204. Also deletes the service ID's
- * API keys and the policies whose subject is its iam_id, as IBM documents (reference §2).
+ * API keys and the policies whose subject is its iam_id, as IBM documents (IBM's IAM API documentation).
  * @internal
  */
 export function deleteServiceId(req: ApiRequest, env: HandlerEnv): ApiResponse {

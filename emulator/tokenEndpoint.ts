@@ -1,4 +1,4 @@
-// POST /identity/token: exchanges an API key for an IAM access token (reference §1).
+// POST /identity/token: exchanges an API key for an IAM access token (IBM's IAM API documentation).
 // Two kinds of keys work: each account's admin key given at start-up (a user identity,
 // IBMid realm) and API keys created through /v1/apikeys (service IDs, or the owner).
 // Errors use the token endpoint's own `{errorCode, errorMessage, errorDetails?, context}` shape,
@@ -106,7 +106,7 @@ export function getToken(req: ApiRequest, env: HandlerEnv): ApiResponse {
     const issued = env.tokens.issue(subject, env.now());
     const body: Record<string, unknown> = {
         access_token: issued.accessToken,
-        // The API-key grant without a client id gets no refresh token (reference §1).
+        // The API-key grant without a client id gets no refresh token (IBM's IAM API documentation).
         refresh_token: "not_supported",
         token_type: "Bearer",
         expires_in: env.tokens.ttlSeconds,
@@ -114,7 +114,7 @@ export function getToken(req: ApiRequest, env: HandlerEnv): ApiResponse {
         scope: "ibm openid",
     };
     if (subject.kind === "user") {
-        // A user-only field; omitted for service IDs (reference §1, UNCONFIRMED).
+        // A user-only field; omitted for service IDs (not documented by IBM).
         body.ims_user_id = Number.parseInt(subject.iamId.replace(/\D/g, "").slice(0, 8) || "1", 10);
         return { status: 200, body: reorder(body), accountId: subject.accountId };
     }

@@ -1,4 +1,4 @@
-// IAM access tokens: JWTs carrying IBM's claims (reference §1 "Access-token JWT claims").
+// IAM access tokens: JWTs carrying IBM's claims (IBM IAM docs: Access-token JWT claims).
 // IBM signs with RS256 and publishes keys at /identity/keys; the emulator signs with HS256 and
 // an emulator-local secret, because nothing outside the emulator verifies the signature and a
 // symmetric key is cheap to persist in the state file (so tokens survive a restart).
@@ -118,7 +118,7 @@ export class TokenService {
                 ...common,
             };
         } else {
-            // User tokens carry the person's names and email, and `sub` is the email (reference §1).
+            // User tokens carry the person's names and email, and `sub` is the email (IBM's IAM API documentation).
             const [given, family] = subject.name.split(" ");
             claims = {
                 iam_id: subject.iamId,

@@ -20,7 +20,7 @@ export type Role = (typeof Role)[keyof typeof Role];
 export const ROLES: readonly Role[] = [Role.Reader, Role.Writer, Role.Manager];
 
 /**
- * The IAM regions that have a local Container Registry (reference §4 "Valid `region` values").
+ * The IAM regions that have a local Container Registry (IBM Registry docs, valid `region` values).
  * A policy can name at most one; `"global"` stands for the global registry `icr.io`.
  */
 export const REGIONS = [
@@ -112,7 +112,7 @@ export function canonicalRoles(roles: readonly string[]): Role[] {
     return ROLES.filter((r) => roles.includes(r));
 }
 
-/** The IAM policy body for a grant (reference §4 "Request to grant a service ID …"). */
+/** The IAM policy body for a grant (IBM IAM docs, granting a service ID access). */
 export function policyBody(grant: RegistryGrant): PolicyBody {
     const eq = (name: string, value: string): PolicyAttribute => ({ name, value, operator: "stringEquals" });
     const attributes: PolicyAttribute[] = [

@@ -92,7 +92,7 @@ export interface ServiceIdState {
 
 /**
  * The IAM id of a service ID, from its id: IAM forms it as `iam-` + id ("iam-ServiceId-<uuid>",
- * reference §1 and §2). Derived from the resource id, which stays known while a preview updates
+ * IBM's IAM docs). Derived from the resource id, which stays known while a preview updates
  * the service ID, so dependents (policies, keys) do not see an unknown subject.
  */
 export function iamIdOfServiceId(id: string): string {

@@ -1,4 +1,4 @@
-// /v1/apikeys as IBM documents it (reference §3): the value is shown once (unless store_value),
+// /v1/apikeys as IBM documents it: the value is shown once (unless store_value),
 // own values, details by value, listing, If-Match updates, lock/disable, and which keys still
 // exchange tokens after a delete.
 import { AxiosResponse } from "axios";

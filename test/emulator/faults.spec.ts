@@ -1,4 +1,4 @@
-// Fault injection (reference §8): 429 with Retry-After in each family's error shape, 5xx,
+// Fault injection: 429 with Retry-After in each family's error shape, 5xx,
 // latency, eventual consistency after a create, scoping by method/path, and the HTTP control API.
 import { expect } from "chai";
 import {

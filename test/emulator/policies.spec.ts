@@ -1,4 +1,4 @@
-// /v1/policies as IBM documents it (reference §4): validation of Container Registry policies,
+// /v1/policies as IBM documents it: validation of Container Registry policies,
 // the response model and ETag, limit/start paging, 409 policy_conflict_error, and replace with If-Match.
 import { expect } from "chai";
 import {

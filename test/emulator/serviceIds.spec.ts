@@ -1,4 +1,4 @@
-// /v1/serviceids as IBM documents it (reference §2): create/get/list/update/delete, entity tags
+// /v1/serviceids as IBM documents it: create/get/list/update/delete, entity tags
 // and If-Match, paging through `next`, locks, the delete cascade, and the Identity error body.
 import { expect } from "chai";
 import {

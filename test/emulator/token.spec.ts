@@ -1,4 +1,4 @@
-// POST /identity/token as IBM documents it (reference §1): form-encoded API-key grant,
+// POST /identity/token as IBM documents it: form-encoded API-key grant,
 // 200 body and JWT claims, and the 400/405 `{errorCode, errorMessage, context}` bodies.
 import { expect } from "chai";
 import {
