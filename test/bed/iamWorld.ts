@@ -22,3 +22,18 @@ export async function iamWorld(emulatorUrl: string, accountId: string): Promise<
         policies: mine(data.policies),
     };
 }
+
+/**
+ * Whom an API key (a registry password) logs in as at the emulator's token endpoint:
+ * `"<iam_id> in <account>"`, or `"<status> <errorCode>"` when IAM refuses it.
+ */
+export async function loginAs(emulatorUrl: string, apiKey: string): Promise<string> {
+    const res = await axios.post(
+        `${emulatorUrl}/identity/token`,
+        new URLSearchParams({ grant_type: "urn:ibm:params:oauth:grant-type:apikey", apikey: apiKey }),
+        { validateStatus: () => true },
+    );
+    if (res.status !== 200) return `${res.status} ${res.data.errorCode}`;
+    const claims = JSON.parse(Buffer.from(res.data.access_token.split(".")[1], "base64url").toString("utf8"));
+    return `${claims.iam_id} in ${claims.account.bss}`;
+}

@@ -46,6 +46,12 @@ export interface Step {
     readonly detailedDiff?: Record<string, { kind: string; inputDiff: boolean }>;
 }
 
+/** The resource steps of a run other than the engine's provider bookkeeping, which shows an
+ * "update" of the default providers whenever any stack config changes. */
+export function resourceChanges(r: RunResult): Step[] {
+    return r.steps.filter((s) => !s.type.startsWith("pulumi:providers:"));
+}
+
 /** A Pulumi home, file backend and passphrase, shared by the stacks of one test run. */
 export class PulumiSandbox {
     readonly dir: string;

@@ -2,24 +2,17 @@
 // against a real kube-apiserver and the IAM emulator: the exact secrets, service
 // accounts shared with other writers, rotation, a region change reviewed in preview,
 // cross-account identities, and bad input stopped at preview.
-import axios from "axios";
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
-import { iamWorld } from "../bed/iamWorld";
-import { ProgramStack, PulumiSandbox, RunResult } from "../bed/pulumi";
+import { iamWorld, loginAs } from "../bed/iamWorld";
+import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
+import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 
 const ACCOUNT_A = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const ACCOUNT_B = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 const ADMIN_A = "admin-key-of-account-a-0f9e8d7c6b5a";
 const ADMIN_B = "admin-key-of-account-b-1a2b3c4d5e6f";
-
-interface DockerAuth {
-    username: string;
-    password: string;
-    email: string;
-    auth: string;
-}
 
 describe("ClusterRegistryAccess (the per-cluster stack)", function () {
     let cluster: LocalCluster;
@@ -59,43 +52,6 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
         });
     }
 
-    async function pullSecrets(
-        namespace: string,
-    ): Promise<Map<string, { uid: string; auths: Record<string, DockerAuth> }>> {
-        const res = await cluster.api.get(`/api/v1/namespaces/${namespace}/secrets`);
-        const out = new Map<string, { uid: string; auths: Record<string, DockerAuth> }>();
-        for (const s of res.data.items as {
-            metadata: { name: string; uid: string };
-            type: string;
-            data: Record<string, string>;
-        }[]) {
-            if (s.type !== "kubernetes.io/dockerconfigjson") continue;
-            const config = JSON.parse(Buffer.from(s.data[".dockerconfigjson"], "base64").toString("utf8"));
-            out.set(s.metadata.name, { uid: s.metadata.uid, auths: config.auths });
-        }
-        return out;
-    }
-
-    async function serviceAccountList(namespace: string, sa = "default"): Promise<string[]> {
-        const res = await cluster.api.get(`/api/v1/namespaces/${namespace}/serviceaccounts/${sa}`);
-        expect(res.status, `${namespace}/${sa}`).to.equal(200);
-        return ((res.data.imagePullSecrets ?? []) as { name: string }[]).map((e) => e.name);
-    }
-
-    /** The iam_id a registry password (an API key) logs in as, or the IAM error code. */
-    async function loginAs(apiKey: string): Promise<string> {
-        const res = await axios.post(
-            `${iam.url}/identity/token`,
-            new URLSearchParams({ grant_type: "urn:ibm:params:oauth:grant-type:apikey", apikey: apiKey }),
-            { validateStatus: () => true },
-        );
-        if (res.status !== 200) return `${res.status} ${res.data.errorCode}`;
-        const claims = JSON.parse(
-            Buffer.from(res.data.access_token.split(".")[1], "base64url").toString("utf8"),
-        );
-        return claims.iam_id;
-    }
-
     async function createNamespaceWithForeignEntry(namespace: string): Promise<void> {
         expect(
             (await cluster.api.post("/api/v1/namespaces", { metadata: { name: namespace } })).status,
@@ -112,9 +68,6 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
         expect(put.status).to.equal(200);
     }
 
-    /** Resource steps other than the engine's provider bookkeeping. */
-    const changes = (r: RunResult) => r.steps.filter((s) => !s.type.startsWith("pulumi:providers:"));
-
     it("writes exactly the expected pull secrets, keeps other writers' entries, rotates in place and reviews a region change", async function () {
         // GIVEN a namespace whose default service account already pulls with someone else's secret
         await createNamespaceWithForeignEntry("shop");
@@ -128,7 +81,7 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
         const serviceIds = up.outputs.serviceIds.value as Record<string, string>;
 
         // THEN shop holds exactly the runbook's per-domain secrets, each for one domain
-        const shop = await pullSecrets("shop");
+        const shop = await pullSecrets(cluster, "shop");
         expect([...shop.keys()].sort()).to.deep.equal(["shop-de-icr-io", "shop-icr-io", "shop-us-icr-io"]);
         const hosts = Object.fromEntries([...shop].map(([name, s]) => [name, Object.keys(s.auths)]));
         expect(hosts).to.deep.equal({
@@ -148,33 +101,33 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
             }
         }
         // and the password is the API key of shop's own service ID
-        expect(await loginAs(key)).to.equal(`iam-${serviceIds.shop}`);
+        expect(await loginAs(iam.url, key)).to.equal(`iam-${serviceIds.shop} in ${ACCOUNT_A}`);
         // and team-b holds one combined secret for the one domain it asked for
-        const teamB = await pullSecrets("team-b");
+        const teamB = await pullSecrets(cluster, "team-b");
         expect([...teamB.keys()]).to.deep.equal(["all-icr-io"]);
         expect(Object.keys(teamB.get("all-icr-io")!.auths)).to.deep.equal(["uk.icr.io"]);
-        expect(await loginAs(teamB.get("all-icr-io")!.auths["uk.icr.io"].password)).to.equal(
-            `iam-${serviceIds["team-b"]}`,
+        expect(await loginAs(iam.url, teamB.get("all-icr-io")!.auths["uk.icr.io"].password)).to.equal(
+            `iam-${serviceIds["team-b"]} in ${ACCOUNT_A}`,
         );
         // and the service accounts list ours after the entry that was already there
-        expect(await serviceAccountList("shop")).to.deep.equal([
+        expect(await serviceAccountPullSecrets(cluster, "shop")).to.deep.equal([
             "someone-else",
             "shop-icr-io",
             "shop-us-icr-io",
             "shop-de-icr-io",
         ]);
-        expect(await serviceAccountList("team-b")).to.deep.equal(["all-icr-io"]);
+        expect(await serviceAccountPullSecrets(cluster, "team-b")).to.deep.equal(["all-icr-io"]);
         // and the key is nowhere in plain text: outputs, export, state files, CLI output
         expect(await stack.exportText()).not.to.contain(key);
         expect(stack.backendText()).not.to.contain(key);
         expect(up.stdout).not.to.contain(key);
 
         // WHEN previewed and deployed again THEN nothing changes, and nothing is added twice
-        expect(changes(await stack.preview())).to.deep.equal([]);
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
         iam.resetLog();
-        expect(changes(await stack.up())).to.deep.equal([]);
+        expect(resourceChanges(await stack.up())).to.deep.equal([]);
         expect(iam.counters().writes).to.equal(0);
-        expect(await serviceAccountList("shop")).to.deep.equal([
+        expect(await serviceAccountPullSecrets(cluster, "shop")).to.deep.equal([
             "someone-else",
             "shop-icr-io",
             "shop-us-icr-io",
@@ -193,14 +146,14 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
             .map((s) => s.op);
         expect(secretOps).to.have.length(4);
         expect(new Set(secretOps)).to.deep.equal(new Set(["update"]));
-        const shopAfter = await pullSecrets("shop");
+        const shopAfter = await pullSecrets(cluster, "shop");
         for (const [name, s] of shopAfter)
             expect(s.uid, `${name} kept its identity`).to.equal(shop.get(name)!.uid);
         const newKey = shopAfter.get("shop-us-icr-io")!.auths["us.icr.io"].password;
         expect(newKey).not.to.equal(key);
-        expect(await loginAs(newKey)).to.equal(`iam-${serviceIds.shop}`);
-        expect(await loginAs(key)).to.equal("400 BXNIM0415E");
-        expect(await serviceAccountList("shop")).to.deep.equal([
+        expect(await loginAs(iam.url, newKey)).to.equal(`iam-${serviceIds.shop} in ${ACCOUNT_A}`);
+        expect(await loginAs(iam.url, key)).to.equal("400 BXNIM0415E");
+        expect(await serviceAccountPullSecrets(cluster, "shop")).to.deep.equal([
             "someone-else",
             "shop-icr-io",
             "shop-us-icr-io",
@@ -225,7 +178,7 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
 
         // THEN the preview shows exactly one secret added and one removed, the matching
         // policies, the service-account patch updated, and no replacement of anything
-        const reviewed = changes(review).map((s) => `${s.op} ${s.type.split(":").pop()} ${s.name}`);
+        const reviewed = resourceChanges(review).map((s) => `${s.op} ${s.type.split(":").pop()} ${s.name}`);
         expect(reviewed.sort()).to.deep.equal(
             [
                 "create AccessPolicy bedc-shop-policy-jp-tok",
@@ -245,12 +198,12 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
         );
         expect(JSON.stringify(visible)).not.to.contain(newKey);
         await stack.up();
-        expect([...(await pullSecrets("shop")).keys()].sort()).to.deep.equal([
+        expect([...(await pullSecrets(cluster, "shop")).keys()].sort()).to.deep.equal([
             "shop-icr-io",
             "shop-jp-icr-io",
             "shop-us-icr-io",
         ]);
-        expect(await serviceAccountList("shop")).to.deep.equal([
+        expect(await serviceAccountPullSecrets(cluster, "shop")).to.deep.equal([
             "someone-else",
             "shop-icr-io",
             "shop-us-icr-io",
@@ -259,8 +212,8 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
 
         // WHEN destroyed THEN only our entries and objects are gone
         await stack.destroy();
-        expect(await serviceAccountList("shop")).to.deep.equal(["someone-else"]);
-        expect([...(await pullSecrets("shop")).keys()]).to.deep.equal([]);
+        expect(await serviceAccountPullSecrets(cluster, "shop")).to.deep.equal(["someone-else"]);
+        expect([...(await pullSecrets(cluster, "shop")).keys()]).to.deep.equal([]);
         expect(
             (await cluster.api.get("/api/v1/namespaces/team-b")).status,
             "the namespace it created",
@@ -293,15 +246,17 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
         expect(a.serviceIds.filter((s) => s.name.startsWith("bedx-"))).to.deep.equal([]);
         expect(a.apiKeys.filter((k) => k.name.startsWith("bedx-"))).to.deep.equal([]);
         // and the cluster's secret holds account B's key
-        const secret = (await pullSecrets("default")).get("default-us-icr-io")!;
+        const secret = (await pullSecrets(cluster, "default")).get("default-us-icr-io")!;
         const serviceIds = up.outputs.serviceIds.value as Record<string, string>;
-        expect(await loginAs(secret.auths["us.icr.io"].password)).to.equal(`iam-${serviceIds.default}`);
+        expect(await loginAs(iam.url, secret.auths["us.icr.io"].password)).to.equal(
+            `iam-${serviceIds.default} in ${ACCOUNT_B}`,
+        );
         // and account B's key never reaches state in plain text
         expect(stack.backendText()).not.to.contain(ADMIN_B);
 
         await stack.destroy();
         expect((await iamWorld(iam.url, ACCOUNT_B)).serviceIds).to.deep.equal([]);
-        expect([...(await pullSecrets("default")).keys()]).to.deep.equal([]);
+        expect([...(await pullSecrets(cluster, "default")).keys()]).to.deep.equal([]);
     });
 
     describe("rejects bad input at preview, naming the field, and creates nothing", function () {

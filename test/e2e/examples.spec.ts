@@ -2,31 +2,18 @@
 // real engine against a real kube-apiserver and the IAM emulator: up, the effect checked on
 // the API server and in IAM, a preview with no changes, and a destroy that leaves nothing of
 // ours behind.
-import axios from "axios";
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
-import { iamWorld, IamWorld } from "../bed/iamWorld";
-import { ProgramStack, PulumiSandbox, RunResult } from "../bed/pulumi";
+import { iamWorld, IamWorld, loginAs } from "../bed/iamWorld";
+import { DockerAuth, PullSecret, pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
+import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 
 const ACCOUNT_A = "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0";
 const ACCOUNT_B = "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
 const ADMIN_A = "examples-admin-key-of-account-a-5e4d3c";
 const ADMIN_B = "examples-admin-key-of-account-b-9a8b7c";
 const DOCKER_CONFIG_JSON = "kubernetes.io/dockerconfigjson";
-
-interface DockerAuth {
-    username: string;
-    password: string;
-    email?: string;
-    auth: string;
-}
-
-interface PullSecret {
-    uid: string;
-    annotations: Record<string, string>;
-    auths: Record<string, DockerAuth>;
-}
 
 /** The `auths` entry IKS (and NamespacePullSecrets) writes for an IAM API key. */
 const iamEntry = (key: string): DockerAuth => ({
@@ -38,9 +25,6 @@ const iamEntry = (key: string): DockerAuth => ({
 
 const dockerConfigJson = (auths: Record<string, DockerAuth>): string =>
     Buffer.from(JSON.stringify({ auths })).toString("base64");
-
-/** Resource steps other than the engine's provider bookkeeping. */
-const changes = (r: RunResult) => r.steps.filter((s) => !s.type.startsWith("pulumi:providers:"));
 
 /** The warnings and errors the engine showed: an example must run clean. */
 const warnings = (r: RunResult) =>
@@ -111,46 +95,9 @@ describe("examples (each through the real engine, against a real API server and 
         });
     }
 
-    /** The namespace's dockerconfigjson secrets by name. */
-    async function pullSecrets(namespace: string): Promise<Map<string, PullSecret>> {
-        const res = await cluster.api.get(`/api/v1/namespaces/${namespace}/secrets`);
-        expect(res.status, `secrets of ${namespace}`).to.equal(200);
-        const out = new Map<string, PullSecret>();
-        for (const s of res.data.items) {
-            if (s.type !== DOCKER_CONFIG_JSON) continue;
-            const json = JSON.parse(Buffer.from(s.data[".dockerconfigjson"], "base64").toString("utf8"));
-            out.set(s.metadata.name, {
-                uid: s.metadata.uid,
-                annotations: s.metadata.annotations ?? {},
-                auths: json.auths,
-            });
-        }
-        return out;
-    }
-
     /** Secret name -> the hosts it holds credentials for. */
     const hostsOf = (secrets: Map<string, PullSecret>) =>
         Object.fromEntries([...secrets].map(([name, s]) => [name, Object.keys(s.auths)]));
-
-    async function serviceAccountList(namespace: string): Promise<string[]> {
-        const res = await cluster.api.get(`/api/v1/namespaces/${namespace}/serviceaccounts/default`);
-        expect(res.status, `${namespace}/default`).to.equal(200);
-        return ((res.data.imagePullSecrets ?? []) as { name: string }[]).map((e) => e.name);
-    }
-
-    /** Whom a registry password (an API key) logs in as: iam_id and account, or the IAM error. */
-    async function loginAs(apiKey: string): Promise<string> {
-        const res = await axios.post(
-            `${iam.url}/identity/token`,
-            new URLSearchParams({ grant_type: "urn:ibm:params:oauth:grant-type:apikey", apikey: apiKey }),
-            { validateStatus: () => true },
-        );
-        if (res.status !== 200) return `${res.status} ${res.data.errorCode}`;
-        const claims = JSON.parse(
-            Buffer.from(res.data.access_token.split(".")[1], "base64url").toString("utf8"),
-        );
-        return `${claims.iam_id} in ${claims.account.bss}`;
-    }
 
     /** What account `account` holds for identities named `<prefix>…`, as names and policy summaries. */
     async function identities(account: string, prefix: string) {
@@ -209,7 +156,7 @@ describe("examples (each through the real engine, against a real API server and 
             "default-au-icr-io",
             "default-jp-icr-io",
         ];
-        const secrets = await pullSecrets("default");
+        const secrets = await pullSecrets(cluster, "default");
         expect(hostsOf(secrets)).to.deep.equal({
             "default-icr-io": ["icr.io"],
             "default-us-icr-io": ["us.icr.io"],
@@ -223,7 +170,7 @@ describe("examples (each through the real engine, against a real API server and 
         }
         expect(up.outputs.secretNames.value).to.deep.equal(runbookNames);
         // and the key is the live key of the example's service ID, which IAM holds as the runbook names it
-        expect(await loginAs(key)).to.equal(`iam-${serviceId} in ${ACCOUNT_A}`);
+        expect(await loginAs(iam.url, key)).to.equal(`iam-${serviceId} in ${ACCOUNT_A}`);
         expect(await identities(ACCOUNT_A, "exdef-")).to.deep.equal({
             serviceIds: ["exdef-default-id"],
             apiKeys: ["exdef-default-key for exdef-default-id"],
@@ -231,7 +178,7 @@ describe("examples (each through the real engine, against a real API server and 
             policyCount: 1,
         });
         // and serviceaccount/default lists them
-        expect(await serviceAccountList("default")).to.deep.equal(runbookNames);
+        expect(await serviceAccountPullSecrets(cluster, "default")).to.deep.equal(runbookNames);
         // and the Deployment names no pull secret, but its pod gets them from the service account
         const deployment = up.outputs.deployment.value as string;
         const dep = await cluster.api.get(`/apis/apps/v1/namespaces/default/deployments/${deployment}`);
@@ -250,12 +197,12 @@ describe("examples (each through the real engine, against a real API server and 
         expect(pod.spec.imagePullSecrets).to.deep.equal(runbookNames.map((name) => ({ name })));
 
         // WHEN previewed again THEN nothing changes
-        expect(changes(await stack.preview())).to.deep.equal([]);
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
 
         // WHEN destroyed THEN nothing of ours is left on the cluster or in IAM
         await stack.destroy();
-        expect([...(await pullSecrets("default")).keys()]).to.deep.equal([]);
-        expect(await serviceAccountList("default")).to.deep.equal([]);
+        expect([...(await pullSecrets(cluster, "default")).keys()]).to.deep.equal([]);
+        expect(await serviceAccountPullSecrets(cluster, "default")).to.deep.equal([]);
         expect(
             (await cluster.api.get(`/apis/apps/v1/namespaces/default/deployments/${deployment}`)).status,
         ).to.equal(404);
@@ -265,7 +212,7 @@ describe("examples (each through the real engine, against a real API server and 
             policies: {},
             policyCount: 0,
         });
-        expect(await loginAs(key)).to.equal("400 BXNIM0415E");
+        expect(await loginAs(iam.url, key)).to.equal("400 BXNIM0415E");
     });
 
     it("multi-namespace: per-namespace regions, role and registry namespace, two namespaces sharing one identity", async function () {
@@ -323,15 +270,17 @@ describe("examples (each through the real engine, against a real API server and 
         >;
         const keys: Record<string, string> = {};
         for (const [ns, want] of Object.entries(expected)) {
-            const secrets = await pullSecrets(ns);
+            const secrets = await pullSecrets(cluster, ns);
             expect(hostsOf(secrets), ns).to.deep.equal(want.hosts);
             const key = Object.values([...secrets.values()][0].auths)[0].password;
             for (const [, s] of secrets) {
                 for (const entry of Object.values(s.auths)) expect(entry, ns).to.deep.equal(iamEntry(key));
             }
-            expect(await loginAs(key), ns).to.equal(`iam-${serviceIds[want.identity]} in ${ACCOUNT_A}`);
+            expect(await loginAs(iam.url, key), ns).to.equal(
+                `iam-${serviceIds[want.identity]} in ${ACCOUNT_A}`,
+            );
             keys[ns] = key;
-            expect(await serviceAccountList(ns), ns).to.deep.equal(Object.keys(want.hosts));
+            expect(await serviceAccountPullSecrets(cluster, ns), ns).to.deep.equal(Object.keys(want.hosts));
             expect(outputs[ns], ns).to.deep.equal({
                 secretNames: Object.keys(want.hosts),
                 serviceId: serviceIds[want.identity],
@@ -343,7 +292,7 @@ describe("examples (each through the real engine, against a real API server and 
         expect(new Set(Object.values(keys)).size).to.equal(3);
 
         // WHEN previewed again THEN nothing changes
-        expect(changes(await stack.preview())).to.deep.equal([]);
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
 
         // WHEN destroyed THEN the namespaces it created and the identities are gone
         await stack.destroy();
@@ -369,11 +318,11 @@ describe("examples (each through the real engine, against a real API server and 
         const serviceId = up.outputs.serviceId.value as string;
 
         // THEN `default` holds one secret, for exactly the image's domain, with the issued key
-        const secrets = await pullSecrets("default");
+        const secrets = await pullSecrets(cluster, "default");
         expect(hostsOf(secrets)).to.deep.equal({ "icr-pull": ["us.icr.io"] });
         expect(secrets.get("icr-pull")!.auths["us.icr.io"]).to.deep.equal(iamEntry(key));
         expect(up.outputs.secretNames.value).to.deep.equal(["icr-pull"]);
-        expect(await loginAs(key)).to.equal(`iam-${serviceId} in ${ACCOUNT_A}`);
+        expect(await loginAs(iam.url, key)).to.equal(`iam-${serviceId} in ${ACCOUNT_A}`);
         expect(await identities(ACCOUNT_A, "expod-")).to.deep.equal({
             serviceIds: ["expod-default-id"],
             apiKeys: ["expod-default-key for expod-default-id"],
@@ -388,14 +337,14 @@ describe("examples (each through the real engine, against a real API server and 
         expect(pod.data.spec.containers.map((c: { image: string }) => c.image)).to.deep.equal([
             "us.icr.io/shop/api:2.0",
         ]);
-        expect(await serviceAccountList("default")).to.deep.equal([]);
+        expect(await serviceAccountPullSecrets(cluster, "default")).to.deep.equal([]);
 
         // WHEN previewed again THEN nothing changes
-        expect(changes(await stack.preview())).to.deep.equal([]);
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
 
         // WHEN destroyed THEN the secret, the pod and the identity are gone
         await stack.destroy();
-        expect([...(await pullSecrets("default")).keys()]).to.deep.equal([]);
+        expect([...(await pullSecrets(cluster, "default")).keys()]).to.deep.equal([]);
         expect((await cluster.api.get(`/api/v1/namespaces/default/pods/${podName}`)).status).to.equal(404);
         expect((await identities(ACCOUNT_A, "expod-")).serviceIds).to.deep.equal([]);
         expect((await iamWorld(iam.url, ACCOUNT_A)).apiKeys).to.deep.equal([]);
@@ -430,24 +379,24 @@ describe("examples (each through the real engine, against a real API server and 
         const a = await iamWorld(iam.url, ACCOUNT_A);
         expect([a.serviceIds, a.apiKeys, a.policies]).to.deep.equal([[], [], []]);
         // and the cluster's secret holds that key, which logs in to account B
-        const secrets = await pullSecrets("default");
+        const secrets = await pullSecrets(cluster, "default");
         expect(hostsOf(secrets)).to.deep.equal({ "default-us-icr-io": ["us.icr.io"] });
         expect(secrets.get("default-us-icr-io")!.auths["us.icr.io"]).to.deep.equal(iamEntry(key));
-        expect(await loginAs(key)).to.equal(`iam-${serviceId} in ${ACCOUNT_B}`);
-        expect(await serviceAccountList("default")).to.deep.equal(["default-us-icr-io"]);
+        expect(await loginAs(iam.url, key)).to.equal(`iam-${serviceId} in ${ACCOUNT_B}`);
+        expect(await serviceAccountPullSecrets(cluster, "default")).to.deep.equal(["default-us-icr-io"]);
         // and neither account's admin key nor the issued key is in state in plain text
         const state = stack.backendText();
         for (const secret of [ADMIN_A, ADMIN_B, key]) expect(state).not.to.contain(secret);
 
         // WHEN previewed again THEN nothing changes
-        expect(changes(await stack.preview())).to.deep.equal([]);
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
 
         // WHEN destroyed THEN account B's identity and the cluster's secret are gone
         await stack.destroy();
         const b = await iamWorld(iam.url, ACCOUNT_B);
         expect([b.serviceIds, b.apiKeys, b.policies]).to.deep.equal([[], [], []]);
-        expect([...(await pullSecrets("default")).keys()]).to.deep.equal([]);
-        expect(await serviceAccountList("default")).to.deep.equal([]);
+        expect([...(await pullSecrets(cluster, "default")).keys()]).to.deep.equal([]);
+        expect(await serviceAccountPullSecrets(cluster, "default")).to.deep.equal([]);
     });
 
     it("other-registry: a private registry's secret and copies of a pull secret from default, re-copied when the source rotates", async function () {
@@ -491,7 +440,7 @@ describe("examples (each through the real engine, against a real API server and 
         });
         const before: Record<string, Map<string, PullSecret>> = {};
         for (const ns of ["apps", "jobs"]) {
-            const secrets = await pullSecrets(ns);
+            const secrets = await pullSecrets(cluster, ns);
             before[ns] = secrets;
             expect(hostsOf(secrets), ns).to.deep.equal({
                 "registry-example-com-5000": ["registry.example.com:5000"],
@@ -504,21 +453,23 @@ describe("examples (each through the real engine, against a real API server and 
             expect(copy.auths, ns).to.deep.equal({ "us.icr.io": iamEntry("source-key-1") });
             expect(copy.annotations["pulumi-icr-access/copied-from"]).to.equal("default/default-us-icr-io");
             // and the namespace's default account lists both (the two patches race: order is not fixed)
-            expect((await serviceAccountList(ns)).sort(), ns).to.deep.equal(
+            expect((await serviceAccountPullSecrets(cluster, ns)).sort(), ns).to.deep.equal(
                 [`${ns}-us-icr-io`, "registry-example-com-5000"].sort(),
             );
         }
         expect(up.outputs.serviceAccounts.value).to.deep.equal(["apps/default", "jobs/default"]);
         // and the source is untouched, and the password is not in state in plain text
-        expect((await pullSecrets("default")).get("default-us-icr-io")!.uid).to.equal(
+        expect((await pullSecrets(cluster, "default")).get("default-us-icr-io")!.uid).to.equal(
             created.data.metadata.uid,
         );
-        expect(await serviceAccountList("default")).to.deep.equal([]);
+        expect(await serviceAccountPullSecrets(cluster, "default")).to.deep.equal([]);
         expect(stack.backendText()).not.to.contain(registryPassword);
 
         // WHEN previewed again THEN nothing changes; the source is read again, as on every run
         const sourceRead = "read from-default-source-default-us-icr-io";
-        expect(changes(await stack.preview()).map((s) => `${s.op} ${s.name}`)).to.deep.equal([sourceRead]);
+        expect(resourceChanges(await stack.preview()).map((s) => `${s.op} ${s.name}`)).to.deep.equal([
+            sourceRead,
+        ]);
 
         // WHEN the source is rotated behind the stack's back, and the stack is deployed again
         const current = await cluster.api.get("/api/v1/namespaces/default/secrets/default-us-icr-io");
@@ -532,7 +483,7 @@ describe("examples (each through the real engine, against a real API server and 
 
         // THEN exactly the two copies are updated, in place, to the new key
         expect(
-            changes(second)
+            resourceChanges(second)
                 .map((s) => `${s.op} ${s.name}`)
                 .sort(),
         ).to.deep.equal([
@@ -541,7 +492,7 @@ describe("examples (each through the real engine, against a real API server and 
             "update from-default-jobs-default-us-icr-io",
         ]);
         for (const ns of ["apps", "jobs"]) {
-            const copy = (await pullSecrets(ns)).get(`${ns}-us-icr-io`)!;
+            const copy = (await pullSecrets(cluster, ns)).get(`${ns}-us-icr-io`)!;
             expect(copy.auths, ns).to.deep.equal({ "us.icr.io": iamEntry("source-key-2") });
             expect(copy.uid, `${ns}: updated in place`).to.equal(before[ns].get(`${ns}-us-icr-io`)!.uid);
         }
@@ -549,10 +500,10 @@ describe("examples (each through the real engine, against a real API server and 
         // WHEN destroyed THEN our secrets and entries are gone, and the source and namespaces stay
         await stack.destroy();
         for (const ns of ["apps", "jobs"]) {
-            expect([...(await pullSecrets(ns)).keys()], ns).to.deep.equal([]);
-            expect(await serviceAccountList(ns), ns).to.deep.equal([]);
+            expect([...(await pullSecrets(cluster, ns)).keys()], ns).to.deep.equal([]);
+            expect(await serviceAccountPullSecrets(cluster, ns), ns).to.deep.equal([]);
         }
-        const sourceAfter = (await pullSecrets("default")).get("default-us-icr-io")!;
+        const sourceAfter = (await pullSecrets(cluster, "default")).get("default-us-icr-io")!;
         expect(sourceAfter.auths).to.deep.equal({ "us.icr.io": iamEntry("source-key-2") });
         for (const ns of ["apps", "jobs"]) await cluster.api.delete(`/api/v1/namespaces/${ns}`);
         await cluster.api.delete("/api/v1/namespaces/default/secrets/default-us-icr-io");

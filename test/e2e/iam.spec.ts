@@ -7,8 +7,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { iamWorld } from "../bed/iamWorld";
-import { ProgramStack, PulumiSandbox, RunResult } from "../bed/pulumi";
+import { iamWorld, loginAs } from "../bed/iamWorld";
+import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 
 const EXAMPLE = "examples/iam-service-id";
 const PROJECT = "iam-service-id";
@@ -51,21 +51,7 @@ function own(values: Record<string, string>): ConfigMap {
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, { value: v }]));
 }
 
-/** Resource steps other than the engine's provider bookkeeping. */
-const changes = (r: RunResult) => r.steps.filter((s) => !s.type.startsWith("pulumi:providers:"));
 const opsOn = (r: RunResult, type: string) => r.steps.filter((s) => s.type === type).map((s) => s.op);
-
-/** The iam_id an API key logs in as, or "<status> <errorCode>" when IAM refuses it. */
-async function loginAs(iam: IamEmulator, apiKey: string): Promise<string> {
-    const res = await axios.post(
-        `${iam.url}/identity/token`,
-        new URLSearchParams({ grant_type: "urn:ibm:params:oauth:grant-type:apikey", apikey: apiKey }),
-        { validateStatus: () => true },
-    );
-    if (res.status !== 200) return `${res.status} ${res.data.errorCode}`;
-    const claims = JSON.parse(Buffer.from(res.data.access_token.split(".")[1], "base64url").toString("utf8"));
-    return claims.iam_id;
-}
 
 /** Whether an engine event is the Node.js SDK's debug-level dump of a RegisterResource response. */
 function isSdkDebugDump(e: EngineEvent): boolean {
@@ -120,7 +106,7 @@ describe("examples/iam-service-id through the engine", function () {
 
         // THEN IAM holds one service ID, one policy and one key, exactly as configured
         const ids = idsOf(up.outputs);
-        expect(changes(up).map((s) => [s.op, s.type])).to.have.deep.members([
+        expect(resourceChanges(up).map((s) => [s.op, s.type])).to.have.deep.members([
             ["create", "pulumi:pulumi:Stack"],
             ["create", SERVICE_ID],
             ["create", ACCESS_POLICY],
@@ -147,7 +133,9 @@ describe("examples/iam-service-id through the engine", function () {
             [ids.apiKeyId, ids.iamId, "shop-pull-key"],
         ]);
         // and the exported key is that key: it logs in as the service ID
-        expect(await loginAs(iam, up.outputs.apiKey.value as string)).to.equal(ids.iamId);
+        expect(await loginAs(iam.url, up.outputs.apiKey.value as string)).to.equal(
+            `${ids.iamId} in ${ACCOUNT}`,
+        );
 
         // WHEN it is deployed again with nothing changed
         iam.resetLog();
@@ -155,12 +143,12 @@ describe("examples/iam-service-id through the engine", function () {
 
         // THEN nothing is written to IAM and no resource changes
         expect(iam.counters().writes, JSON.stringify(iam.requests())).to.equal(0);
-        expect(changes(again)).to.deep.equal([]);
+        expect(resourceChanges(again)).to.deep.equal([]);
         expect(idsOf(again.outputs)).to.deep.equal(ids);
 
         // WHEN previewed THEN no resource would change
         const preview = await stack.preview();
-        expect(changes(preview)).to.deep.equal([]);
+        expect(resourceChanges(preview)).to.deep.equal([]);
         expect(iam.counters().writes).to.equal(0);
     });
 
@@ -174,7 +162,7 @@ describe("examples/iam-service-id through the engine", function () {
 
         // THEN preview shows an update of the service ID's description and nothing else
         const preview = await stack.preview();
-        expect(changes(preview).map((s) => [s.op, s.type])).to.deep.equal([["update", SERVICE_ID]]);
+        expect(resourceChanges(preview).map((s) => [s.op, s.type])).to.deep.equal([["update", SERVICE_ID]]);
         // (the dynamic-provider host passes no property diffs to the engine; the CLI's diff shows it)
         expect(preview.stdout).to.match(
             /~ description: "Pulls images from IBM Cloud Container Registry" => "a new description"/,
@@ -185,7 +173,7 @@ describe("examples/iam-service-id through the engine", function () {
         const up = await stack.up();
 
         // THEN the same service ID has the new description, with one IAM write
-        expect(changes(up).map((s) => [s.op, s.type])).to.deep.equal([["update", SERVICE_ID]]);
+        expect(resourceChanges(up).map((s) => [s.op, s.type])).to.deep.equal([["update", SERVICE_ID]]);
         expect(idsOf(up.outputs)).to.deep.equal(before);
         const c = iam.counters();
         expect([c.writes, c.updateServiceId]).to.deep.equal([1, 1]);
@@ -211,7 +199,7 @@ describe("examples/iam-service-id through the engine", function () {
 
         // THEN the key is replaced, the new one created before the old one is deleted
         expect(opsOn(up, API_KEY)).to.deep.equal(["create-replacement", "replace", "delete-replaced"]);
-        expect(changes(up).filter((s) => s.type !== API_KEY)).to.deep.equal([]);
+        expect(resourceChanges(up).filter((s) => s.type !== API_KEY)).to.deep.equal([]);
         const writes = iam
             .requests()
             .filter((r) => r.method !== "GET" && r.operation !== "getToken")
@@ -226,8 +214,8 @@ describe("examples/iam-service-id through the engine", function () {
         // and the exported value changed: the new key logs in, the old one no longer does
         const newKey = up.outputs.apiKey.value as string;
         expect(newKey).not.to.equal(oldKey);
-        expect(await loginAs(iam, newKey)).to.equal(before.iamId);
-        expect(await loginAs(iam, oldKey)).to.equal("400 BXNIM0415E");
+        expect(await loginAs(iam.url, newKey)).to.equal(`${before.iamId} in ${ACCOUNT}`);
+        expect(await loginAs(iam.url, oldKey)).to.equal("400 BXNIM0415E");
     });
 
     it("never shows the key value or the admin key: state, export, CLI output, engine events and outputs", async function () {
@@ -239,7 +227,9 @@ describe("examples/iam-service-id through the engine", function () {
         );
         const up = await stack.up();
         const keyValue = up.outputs.apiKey.value as string;
-        expect(await loginAs(iam, keyValue), "the value is the real key").to.equal(up.outputs.iamId.value);
+        expect(await loginAs(iam.url, keyValue), "the value is the real key").to.equal(
+            `${up.outputs.iamId.value} in ${ACCOUNT}`,
+        );
 
         // WHEN a rotation is previewed with diffs (the key shows as changing)
         await stack.setConfig(own({ rotation: "r2" }));
@@ -327,7 +317,7 @@ describe("examples/iam-service-id after out-of-band deletion", function () {
         const refresh = await stack.refresh();
 
         // THEN the three are dropped from the stack
-        const refreshed = changes(refresh).map((s) => [s.op, s.type]);
+        const refreshed = resourceChanges(refresh).map((s) => [s.op, s.type]);
         for (const type of [SERVICE_ID, ACCESS_POLICY, API_KEY]) {
             expect(refreshed, type).to.deep.include(["refresh", type]);
         }
@@ -346,7 +336,9 @@ describe("examples/iam-service-id after out-of-band deletion", function () {
         expect(w.serviceIds.map((s) => s.id)).to.deep.equal([after.serviceIdId]);
         expect(w.policies.map((p) => p.id)).to.deep.equal([after.policyId]);
         expect(w.apiKeys.map((k) => k.id)).to.deep.equal([after.apiKeyId]);
-        expect(await loginAs(iam, heal.outputs.apiKey.value as string)).to.equal(after.iamId);
+        expect(await loginAs(iam.url, heal.outputs.apiKey.value as string)).to.equal(
+            `${after.iamId} in ${ACCOUNT}`,
+        );
 
         // WHEN destroyed THEN the account holds no service ID, key or policy, and the stack nothing
         await stack.destroy();
@@ -413,7 +405,9 @@ describe("examples/iam-service-id under IAM faults", function () {
         expect(w.policies.map((p) => p.id)).to.deep.equal([ids.policyId]);
         expect(w.apiKeys.map((k) => k.id)).to.deep.equal([ids.apiKeyId]);
         iam.clearFaults();
-        expect(await loginAs(iam, up.outputs.apiKey.value as string)).to.equal(ids.iamId);
+        expect(await loginAs(iam.url, up.outputs.apiKey.value as string)).to.equal(
+            `${ids.iamId} in ${ACCOUNT}`,
+        );
     });
 });
 
