@@ -8,7 +8,7 @@
 //                                 than ibmcloud:apiKey's (secret; optional)
 //   ibmcloud:apiKey               IAM API key (secret), or IBMCLOUD_API_KEY
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterRegistryAccess, NamespaceAccess, PullSecretLayout, RegistryAccess } from "./components";
+import { ClusterRegistryAccess, NamespaceAccess, PullSecretLayout, RegistryAccess } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 const registryApiKey = config.getSecret("registryApiKey");

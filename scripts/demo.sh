@@ -5,8 +5,5 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=warn
-fi
-scripts/toolchain.sh > /dev/null
+scripts/setup.sh
 exec npx ts-node --transpile-only scripts/demo.ts "$@"

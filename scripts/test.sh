@@ -9,12 +9,8 @@ cd "$ROOT"
 START=$(date +%s)
 step() { echo "== [+$(( $(date +%s) - START ))s] $*"; }
 
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  step "npm ci"
-  npm ci --no-audit --no-fund --loglevel=warn || exit 1
-fi
-step "toolchain"
-scripts/toolchain.sh > /dev/null || { echo "0 passed, 1 failed"; exit 1; }
+step "setup (npm packages, library build, test bed binaries)"
+scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 export TEST_COUNTS_FILE
 TEST_COUNTS_FILE="$(mktemp)"

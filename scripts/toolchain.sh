@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the test bed's binaries from the Go module proxy into a cache outside the
 # repository, keyed by version, and reuses them when present:
-#   pulumi (CLI) + pulumi-resource-pulumi-nodejs (dynamic-provider host),
+#   pulumi (CLI) + pulumi-language-nodejs (Node.js language host) +
+#   pulumi-resource-pulumi-nodejs (dynamic-provider host), all in one directory as a Pulumi
+#   install lays them out,
 #   pulumi-resource-kubernetes, kube-apiserver, kube-controller-manager, etcd.
 # Respects a `pulumi` on PATH whose version fits, and KUBEBUILDER_ASSETS for the
 # Kubernetes binaries. Safe to run concurrently (one lock per binary).
@@ -43,7 +45,7 @@ if EXT="$(pulumi_on_path)"; then PULUMI_BIN="$EXT"; else PULUMI_BIN="$PULUMI_DIR
 
 print_paths() {
   cat <<JSON
-{"pulumi":"$PULUMI_BIN","pulumiHome":"$PULUMI_HOME_DIR","kubernetesProvider":"$PROVIDER_DIR/pulumi-resource-kubernetes","kubernetesProviderVersion":"$KUBERNETES_PROVIDER_VERSION","kubeApiserver":"$KUBE_DIR/kube-apiserver","kubeControllerManager":"$KUBE_DIR/kube-controller-manager","etcd":"$ETCD_DIR/etcd","cache":"$CACHE"}
+{"pulumi":"$PULUMI_BIN","languageHost":"$(dirname "$PULUMI_BIN")/pulumi-language-nodejs","pulumiHome":"$PULUMI_HOME_DIR","kubernetesProvider":"$PROVIDER_DIR/pulumi-resource-kubernetes","kubernetesProviderVersion":"$KUBERNETES_PROVIDER_VERSION","kubeApiserver":"$KUBE_DIR/kube-apiserver","kubeControllerManager":"$KUBE_DIR/kube-controller-manager","etcd":"$ETCD_DIR/etcd","cache":"$CACHE"}
 JSON
 }
 if [[ "${1:-}" == "--paths" ]]; then print_paths; exit 0; fi
@@ -74,6 +76,9 @@ build_pulumi() {
 build_provider() {
   local out="$1" src
   cd "$ROOT/tools/k8s-provider"
+  # `go list -m -f {{.Dir}}` prints an empty directory while only the module's .mod is in the
+  # cache; download the zip first so a fresh machine finds the provider's sources.
+  go mod download github.com/pulumi/pulumi-kubernetes/provider/v4
   src="$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes"
   # What upstream's generate.go does: stamp the version into the schema and minify both files.
   node -e 'const f=require("fs");const [s,v,t]=process.argv.slice(1);const j=JSON.parse(f.readFileSync(s));j.version=v;
@@ -93,6 +98,14 @@ kube_ldflags() {
   done
   echo "$f"
 }
+# The language host must sit beside the CLI: the engine looks for bundled hosts there.
+build_language_host() {
+  (cd "$ROOT/tools/language-host" && "${GO_BUILD[@]}" \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGUAGE_HOST_VERSION" \
+    -o "$1/pulumi-language-nodejs.tmp" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
+  mv "$1/pulumi-language-nodejs.tmp" "$1/pulumi-language-nodejs"
+}
+
 build_kube_apiserver() {
   (cd "$ROOT/tools/kube" && "${GO_BUILD[@]}" -ldflags "$(kube_ldflags)" -o "$1/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver)
   mv "$1/kube-apiserver.tmp" "$1/kube-apiserver"
@@ -110,6 +123,7 @@ command -v go >/dev/null || { echo "Go 1.26+ is required to build the test bed (
 
 if [[ "$PULUMI_BIN" == "$PULUMI_DIR/pulumi" ]]; then
   build pulumi "$PULUMI_DIR/pulumi" build_pulumi
+  build pulumi-language-nodejs "$PULUMI_DIR/pulumi-language-nodejs" build_language_host
   # The dynamic-provider host a Pulumi install ships beside the CLI: it runs the
   # @pulumi/pulumi package of the program being deployed.
   if [[ ! -x "$PULUMI_DIR/pulumi-resource-pulumi-nodejs" ]]; then

@@ -37,6 +37,7 @@ import {
 } from "./policyModel";
 import { asIamError, compact, iamClientFor, writeWithFreshTag } from "./providerSupport";
 import { checkAccountId, checkBoolean, checkDescription, checkIamId } from "./validation";
+import { providerShim } from "../internal/providerShim";
 
 /** Arguments of {@link AccessPolicy}. */
 export interface AccessPolicyArgs {
@@ -352,8 +353,8 @@ export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
     }
 }
 
-/** The one AccessPolicy provider object, serialized once per program. @internal */
-export const accessPolicyProvider = new AccessPolicyProvider();
+// What state stores as `__provider`: a shim that loads AccessPolicyProvider by the package's name.
+const accessPolicyProvider = providerShim("AccessPolicy");
 
 /**
  * An IAM access policy granting a subject Container Registry service roles (`/v1/policies`),

@@ -39,6 +39,7 @@ import {
     checkName,
     checkOptionalString,
 } from "./validation";
+import { providerShim } from "../internal/providerShim";
 
 /** Arguments of {@link ApiKey}. */
 export interface ApiKeyArgs {
@@ -344,8 +345,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     }
 }
 
-/** The one ApiKey provider object, serialized once per program. @internal */
-export const apiKeyProvider = new ApiKeyProvider();
+// What state stores as `__provider`: a shim that loads ApiKeyProvider by the package's name.
+const apiKeyProvider = providerShim("ApiKey");
 
 /**
  * An IBM Cloud IAM API key for a service ID (`/v1/apikeys`), managed by a dynamic provider.

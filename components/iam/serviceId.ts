@@ -29,6 +29,7 @@ import {
     writeWithFreshTag,
 } from "./providerSupport";
 import { checkAccountId, checkAdoptId, checkBoolean, checkDescription, checkName } from "./validation";
+import { providerShim } from "../internal/providerShim";
 
 /** Arguments of {@link ServiceId}. */
 export interface ServiceIdArgs {
@@ -399,8 +400,8 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
     }
 }
 
-/** The one ServiceId provider object: serialized once per program, shared by every ServiceId. @internal */
-export const serviceIdProvider = new ServiceIdProvider();
+// What state stores as `__provider`: a shim that loads ServiceIdProvider by the package's name.
+const serviceIdProvider = providerShim("ServiceId");
 
 /**
  * An IBM Cloud IAM service ID (`/v1/serviceids`), managed by a dynamic provider.

@@ -80,6 +80,9 @@ export interface ResolvedKubeconfig {
 export class KubeconfigError extends Error {
     constructor(message: string) {
         super(message);
+        // Set by hand too: code serialized by value turns `super(message)` into
+        // `Error.call(this, message)`, which sets nothing on `this` (see IamError).
+        this.message = message;
         this.name = "KubeconfigError";
     }
 }
@@ -93,7 +96,9 @@ export class KubeApiError extends Error {
         readonly reason: string | undefined,
         detail: string,
     ) {
-        super(`Kubernetes ${method} ${path} failed: ${status !== undefined ? `${status} ` : ""}${detail}`);
+        const message = `Kubernetes ${method} ${path} failed: ${status !== undefined ? `${status} ` : ""}${detail}`;
+        super(message);
+        this.message = message; // as in KubeconfigError
         this.name = "KubeApiError";
     }
 }

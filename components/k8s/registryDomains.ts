@@ -100,6 +100,7 @@ export interface RegistryDomainSelection {
 export class RegistryDomainError extends Error {
     constructor(message: string) {
         super(message);
+        this.message = message; // survives serialization by value (see KubeconfigError)
         this.name = "RegistryDomainError";
     }
 }

@@ -25,6 +25,7 @@ const DOCKER_HUB_HOSTS = new Set([
 export class RegistryServerError extends Error {
     constructor(message: string) {
         super(message);
+        this.message = message; // survives serialization by value (see KubeconfigError)
         this.name = "RegistryServerError";
     }
 }

@@ -29,6 +29,7 @@ import {
 import { checkNamespaceName, checkObjectName } from "../internal/k8sNames";
 import { isUnknown } from "../internal/unknown";
 import { KubeClient, KubeClientOptions, KubeconfigError, loadKubeconfig } from "./kubeClient";
+import { providerShim } from "../internal/providerShim";
 
 /** Field manager recorded in the ServiceAccount's managedFields for our writes. */
 export const FIELD_MANAGER = "pulumi-icr-access";
@@ -421,9 +422,8 @@ async function missingAccountError(
     );
 }
 
-// One instance for every ServiceAccountPullSecrets: the SDK serializes it once per process
-// (dynamic/index.ts providerCache) instead of once per resource.
-const serviceAccountPullSecretsProvider = new ServiceAccountPullSecretsProvider();
+// What state stores as `__provider`: a shim that loads ServiceAccountPullSecretsProvider by the package's name.
+const serviceAccountPullSecretsProvider = providerShim("ServiceAccountPullSecrets");
 
 /**
  * Adds image pull secrets to a Kubernetes service account, keeping every entry someone

@@ -3,7 +3,7 @@
 // service ID, its policies and its API key are made in account B, with account B's API key,
 // given to these IAM resources only. The pull secrets go to the cluster as usual.
 import * as pulumi from "@pulumi/pulumi";
-import { NamespaceIdentity, NamespacePullSecrets, type Region } from "../../components";
+import { NamespaceIdentity, NamespacePullSecrets, type Region } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 const cluster = config.require("cluster");

@@ -4,7 +4,7 @@
 // us.icr.io image that names no pull secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NamespaceIdentity, NamespacePullSecrets } from "../../components";
+import { NamespaceIdentity, NamespacePullSecrets } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 const cluster = config.require("cluster");

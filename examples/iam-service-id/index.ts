@@ -18,7 +18,7 @@
 //   accountId          the account to act in               (default: the API key's)
 //   adoptServiceId     "ServiceId-<uuid>": manage an existing service ID instead of making one
 import * as pulumi from "@pulumi/pulumi";
-import { AccessPolicy, ApiKey, RegistryLocation, Role, ServiceId, iamIdOfServiceId } from "../../components";
+import { AccessPolicy, ApiKey, RegistryLocation, Role, ServiceId, iamIdOfServiceId } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 const name = config.get("name") ?? "icr-pull";

@@ -6,7 +6,7 @@
 // KUBECONFIG, as for any Kubernetes program; ClusterRegistryAccess makes its own Kubernetes
 // provider for it, with enableSecretMutable, so a new key updates the secrets in place.
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterRegistryAccess } from "../../components";
+import { ClusterRegistryAccess } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 

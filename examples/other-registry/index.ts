@@ -6,7 +6,7 @@
 //   `kubectl get secret default-us-icr-io -o yaml | sed 's/default/<ns>/g' | kubectl create -f -`.
 // Public images (e.g. Docker Hub's) need no pull secret at all.
 import * as pulumi from "@pulumi/pulumi";
-import { CopiedPullSecrets, RegistryCredentials } from "../../components";
+import { CopiedPullSecrets, RegistryCredentials } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 const namespaces = config.requireObject<string[]>("namespaces");

@@ -3,7 +3,7 @@
 // accounts are left alone.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NamespaceIdentity, NamespacePullSecrets } from "../../components";
+import { NamespaceIdentity, NamespacePullSecrets } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 const cluster = config.require("cluster");

@@ -21,6 +21,8 @@ export interface LocalCluster {
     readonly server: string;
     /** Admin bearer token. */
     readonly token: string;
+    /** Bearer token of a user the API server knows but RBAC grants nothing (for 403s). */
+    readonly unprivilegedToken: string;
     /** An HTTP client for the API server, authenticated as the admin. */
     readonly api: AxiosInstance;
     /** Where the processes' logs are. */
@@ -81,9 +83,12 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         execFileSync("openssl", ["genrsa", "-out", saKey, "2048"], { stdio: "ignore" });
         execFileSync("openssl", ["rsa", "-in", saKey, "-pubout", "-out", saPub], { stdio: "ignore" });
         const token = `admin-${Math.random().toString(36).slice(2)}${Date.now()}`;
-        fs.writeFileSync(path.join(dir, "tokens.csv"), `${token},admin,admin,"system:masters"\n`, {
-            mode: 0o600,
-        });
+        const unprivilegedToken = `nobody-${Math.random().toString(36).slice(2)}${Date.now()}`;
+        fs.writeFileSync(
+            path.join(dir, "tokens.csv"),
+            `${token},admin,admin,"system:masters"\n${unprivilegedToken},nobody,nobody\n`,
+            { mode: 0o600 },
+        );
         const server = `https://127.0.0.1:${apiPort}`;
         const apiserver = startProcess(
             "kube-apiserver",
@@ -169,7 +174,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
                 kcm,
             );
         }
-        return { kubeconfigPath, kubeconfig, server, token, api, dir, stop };
+        return { kubeconfigPath, kubeconfig, server, token, unprivilegedToken, api, dir, stop };
     } catch (err) {
         await stop().catch(() => undefined);
         throw err;

@@ -1,12 +1,8 @@
-// Runs a Pulumi program directory through the real engine: the Pulumi CLI with a
-// file backend in a temporary directory, a passphrase secrets provider, no update
-// checks and no plugin downloads.
-//
-// The program runs as an Automation API inline program (the CLI's `--client`
-// mode): the Node.js language host is a Go module the proxy does not serve, so
-// the engine dials this process instead of launching it. Everything else (the
-// engine, state, secrets, diffs, the Kubernetes provider, the dynamic-provider
-// host) is the real thing.
+// Runs a Pulumi program directory through the real engine as a user does: the Pulumi CLI
+// launches the Node.js language host, which runs the program's own @pulumi/pulumi with
+// ts-node, from the program's directory. A file backend in a temporary directory, a
+// passphrase secrets provider, no update checks and no plugin downloads keep it hermetic.
+// The Automation API is only the driver that starts the CLI (local programs, no `--client`).
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -77,6 +73,9 @@ export class PulumiSandbox {
             PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
             PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+            // Programs inside the repository are type-checked by `tsc` with everything else;
+            // ts-node only transpiles them here. Programs outside it keep the default.
+            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             ...extraEnv,
         };
         this.command = PulumiCommand.get({
@@ -90,25 +89,28 @@ export class PulumiSandbox {
         return path.join(this.dir, "state");
     }
 
-    /** Creates (or selects) a stack for the program in `programDir`. */
+    /**
+     * Creates (or selects) a stack for the program in `programDir`, run from a working copy
+     * of that directory: its files as links, so the program runs from the same paths and
+     * resolves its packages as it does in place, and its own copy of `Pulumi.yaml` and the
+     * stack's config file, which the CLI writes (the repository stays clean). A program
+     * without `node_modules` of its own is given the repository's, as `npm install` in a
+     * checkout would.
+     */
     async stack(programDir: string, stackName: string, config: ConfigMap = {}): Promise<ProgramStack> {
         const abs = path.resolve(repoRoot, programDir);
-        // The CLI writes Pulumi.<stack>.yaml next to Pulumi.yaml: use a scratch copy of the
-        // project file so the repository stays clean. node_modules is linked so the
-        // dynamic-provider host resolves @pulumi/pulumi and axios as in the project.
         const workDir = fs.mkdtempSync(path.join(this.dir, `${path.basename(abs)}-`));
-        fs.copyFileSync(path.join(abs, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
-        const stackFile = `Pulumi.${stackName}.yaml`;
-        if (fs.existsSync(path.join(abs, stackFile))) {
-            fs.copyFileSync(path.join(abs, stackFile), path.join(workDir, stackFile));
+        for (const entry of fs.readdirSync(abs)) {
+            const from = path.join(abs, entry);
+            if (/^Pulumi(\.[^.]+)?\.yaml$/.test(entry)) fs.copyFileSync(from, path.join(workDir, entry));
+            else fs.symlinkSync(from, path.join(workDir, entry));
         }
-        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(workDir, "node_modules"));
-        // The CLI checks that a project's `main` exists.
-        const main = /^main:\s*(\S+)/m.exec(fs.readFileSync(path.join(abs, "Pulumi.yaml"), "utf8"))?.[1];
-        if (main !== undefined) fs.symlinkSync(path.join(abs, main), path.join(workDir, path.basename(main)));
+        if (!fs.existsSync(path.join(workDir, "node_modules"))) {
+            fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(workDir, "node_modules"));
+        }
         const stack = await LocalWorkspace.createOrSelectStack(
-            { stackName, projectName: readProjectName(abs), program: () => runProgram(abs) },
-            { workDir, envVars: this.envVars, pulumiCommand: await this.command },
+            { stackName, workDir },
+            { envVars: this.envVars, pulumiCommand: await this.command },
         );
         await stack.setAllConfig(config);
         return new ProgramStack(stack, this);
@@ -255,38 +257,4 @@ function summarise(events: EngineEvent[], stdout: string): RunResult {
         });
     }
     return { events, stdout, changes, steps };
-}
-
-function readProjectName(dir: string): string {
-    const text = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
-    const m = /^name:\s*(\S+)/m.exec(text);
-    if (!m) throw new Error(`${dir}/Pulumi.yaml has no name`);
-    return m[1];
-}
-
-/**
- * Loads the program's entry module afresh (so every run re-executes it, as
- * `pulumi up` would) and returns its exports as stack outputs.
- */
-async function runProgram(dir: string): Promise<Record<string, unknown>> {
-    // The program's own modules and the library; never node_modules or the test bed itself,
-    // which must stay the one copy the engine connection uses.
-    const own = [dir, path.join(repoRoot, "components"), path.join(repoRoot, "examples")].map(
-        (d) => d + path.sep,
-    );
-    const keep = [path.join(repoRoot, "node_modules"), path.join(repoRoot, "test", "bed")].map(
-        (d) => d + path.sep,
-    );
-    for (const key of Object.keys(require.cache)) {
-        if (own.some((p) => key.startsWith(p)) && !keep.some((p) => key.startsWith(p)))
-            delete require.cache[key];
-    }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(dir, "index.ts")) as Record<string, unknown>;
-    const exported = typeof mod.default === "function" ? await (mod.default as () => unknown)() : mod;
-    const outputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
-        if (k !== "__esModule" && k !== "default") outputs[k] = v;
-    }
-    return outputs;
 }

@@ -7,6 +7,8 @@ import * as path from "path";
 /** Paths of the binaries the test bed runs. */
 export interface ToolchainPaths {
     pulumi: string;
+    /** The Node.js language host, beside the CLI as a Pulumi install keeps it. */
+    languageHost: string;
     /** A PULUMI_HOME whose plugin cache holds the Kubernetes provider under its exact version. */
     pulumiHome: string;
     kubernetesProvider: string;
@@ -29,7 +31,14 @@ export function toolchain(): ToolchainPaths {
     });
     const paths = JSON.parse(out) as ToolchainPaths;
     const missing = (
-        ["pulumi", "kubernetesProvider", "kubeApiserver", "kubeControllerManager", "etcd"] as const
+        [
+            "pulumi",
+            "languageHost",
+            "kubernetesProvider",
+            "kubeApiserver",
+            "kubeControllerManager",
+            "etcd",
+        ] as const
     ).filter((k) => !fs.existsSync(paths[k]));
     const pluginDir = path.join(
         paths.pulumiHome,

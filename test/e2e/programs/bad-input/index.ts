@@ -1,7 +1,7 @@
 // Builds one Kubernetes-side component from the bad input named by config `case`, so a
 // test can show that preview rejects it, names the field, and creates nothing.
 import * as pulumi from "@pulumi/pulumi";
-import { NamespacePullSecrets, RegistryCredentials } from "../../../../components";
+import { NamespacePullSecrets, RegistryCredentials } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 const which = config.require("case");

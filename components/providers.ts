@@ -1,0 +1,84 @@
+// The dynamic providers' implementations, by kind: what the `__provider` shims in state load
+// (components/internal/providerShim.ts) as `require("pulumi-icr-access/providers")[kind]`.
+// Not part of the public API; its path and kind names are part of the state format.
+import type * as pulumi from "@pulumi/pulumi";
+import { AccessPolicyProvider } from "./iam/accessPolicy";
+import { ApiKeyProvider } from "./iam/apiKey";
+import { ServiceIdProvider } from "./iam/serviceId";
+import type { ProviderKind } from "./internal/providerShim";
+import { ServiceAccountPullSecretsProvider } from "./k8s/serviceAccountPullSecrets";
+
+/** The key under which the SDK stores a dynamic resource's serialized provider. */
+const PROVIDER_KEY = "__provider";
+
+type Props = Record<string, unknown>;
+
+/**
+ * One kind's provider as the shims call it: every method present, and the move from an older
+ * `__provider` text (state written before the shims, which held the whole provider by value)
+ * to the shim done as an update that calls nobody: the engine stores the new text, and no
+ * IAM object or Kubernetes object is touched or replaced.
+ */
+class ShimmedProvider implements Required<pulumi.dynamic.ResourceProvider> {
+    constructor(private readonly impl: Required<pulumi.dynamic.ResourceProvider>) {}
+
+    configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        return this.impl.configure(req);
+    }
+
+    check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult> {
+        return this.impl.check(olds, news);
+    }
+
+    async diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
+        const result = await this.impl.diff(id, olds, news);
+        if (result.changes === false && providerTextChanged(olds, news)) return { ...result, changes: true };
+        return result;
+    }
+
+    create(inputs: Props): Promise<pulumi.dynamic.CreateResult> {
+        return this.impl.create(inputs);
+    }
+
+    read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult> {
+        return this.impl.read(id, props);
+    }
+
+    async update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
+        if (providerTextChanged(olds, news) && (await this.impl.diff(id, olds, news)).changes === false) {
+            const outs = { ...olds };
+            delete outs[PROVIDER_KEY];
+            return { outs };
+        }
+        return this.impl.update(id, olds, news);
+    }
+
+    delete(id: string, props: Props): Promise<void> {
+        return this.impl.delete(id, props);
+    }
+}
+
+function providerTextChanged(olds: Props, news: Props): boolean {
+    return typeof olds[PROVIDER_KEY] === "string" && typeof news[PROVIDER_KEY] === "string"
+        ? olds[PROVIDER_KEY] !== news[PROVIDER_KEY]
+        : false;
+}
+
+function shimmed(impl: pulumi.dynamic.ResourceProvider): ShimmedProvider {
+    return new ShimmedProvider(impl as unknown as Required<pulumi.dynamic.ResourceProvider>);
+}
+
+// One instance per kind and process: the IAM client's token cache and the providers' config
+// live here, shared by every resource of the kind.
+export const ServiceId = shimmed(new ServiceIdProvider());
+export const AccessPolicy = shimmed(new AccessPolicyProvider());
+export const ApiKey = shimmed(new ApiKeyProvider());
+export const ServiceAccountPullSecrets = shimmed(new ServiceAccountPullSecretsProvider());
+
+/** Every kind a shim may name; the compiler holds this list to {@link ProviderKind}. */
+export const PROVIDER_KINDS: Record<ProviderKind, ShimmedProvider> = {
+    ServiceId,
+    AccessPolicy,
+    ApiKey,
+    ServiceAccountPullSecrets,
+};

@@ -1,0 +1,265 @@
+// The dynamic providers as the engine runs them: each resource's `__provider` is serialized
+// by the SDK's own serializer, then evaluated in a fresh Node process by the same code path
+// as the dynamic-provider host (require-from-string, empty file name, `require` resolving
+// from the program's directory), configured with stack config, and called. What a user sees
+// of an error is what these calls return.
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { IamEmulator } from "../../emulator";
+import { PROVIDERS_ENTRY, ProviderKind, providerShim } from "../../components/internal/providerShim";
+import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { freePort } from "../bed/processes";
+import { repoRoot } from "../bed/toolchain";
+import { ACCOUNT_A, KEY_A, KEY_B, isolateCredentials, startEmulator } from "./iamFixtures";
+
+const KINDS: ProviderKind[] = ["ServiceId", "AccessPolicy", "ApiKey", "ServiceAccountPullSecrets"];
+/** The bound the shims are held to, per resource. */
+const MAX_PROVIDER_BYTES = 3 * 1024;
+
+/** The text the SDK stores as `__provider` for this provider object (sdk dynamic/index.ts). */
+async function serialize(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
+    return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+}
+
+interface CallResult {
+    ok?: unknown;
+    error?: { name?: string; message?: string; string: string };
+}
+
+/** Runs `calls` on the provider text in a fresh process whose working directory is `cwd`. */
+function runInHost(
+    cwd: string,
+    text: string,
+    config: Record<string, string>,
+    calls: { method: string; args: unknown[] }[],
+    env: NodeJS.ProcessEnv = {},
+): Promise<CallResult[]> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(
+            process.execPath,
+            [path.join(repoRoot, "test", "bed", "serializedProviderHost.js")],
+            {
+                cwd,
+                env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...env },
+                stdio: ["pipe", "pipe", "pipe"],
+            },
+        );
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (err += d));
+        child.on("error", reject);
+        child.on("close", (code) => {
+            if (code !== 0) reject(new Error(`host exited ${code}: ${err}`));
+            else resolve(JSON.parse(out) as CallResult[]);
+        });
+        child.stdin.end(JSON.stringify({ text, config, project: "icr-test", calls }));
+    });
+}
+
+/** A program directory outside the repository whose node_modules is the repository's, as after `npm install`. */
+function programDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "icr-program-"));
+    fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+    return dir;
+}
+
+describe("dynamic providers, serialized as state stores them", function () {
+    isolateCredentials();
+    const texts: Partial<Record<ProviderKind, string>> = {};
+
+    before(async function () {
+        this.timeout(30_000);
+        // A key in the environment while serializing must not end up in the text.
+        process.env.IBMCLOUD_API_KEY = KEY_A;
+        try {
+            for (const kind of KINDS) texts[kind] = await serialize(providerShim(kind));
+        } finally {
+            delete process.env.IBMCLOUD_API_KEY;
+        }
+    });
+
+    for (const kind of KINDS) {
+        it(`keeps the ${kind} shim within ${MAX_PROVIDER_BYTES} bytes, with nothing captured but its kind`, function () {
+            const text = texts[kind]!;
+            expect(Buffer.byteLength(text), "bytes of __provider").to.be.at.most(MAX_PROVIDER_BYTES);
+            expect(text).to.contain(`require("${PROVIDERS_ENTRY}")`);
+            expect(text).to.contain(JSON.stringify(kind));
+            expect(text).not.to.contain(KEY_A);
+            // Nothing else is loaded, and no library code is copied in.
+            expect(text.match(/require\(/g)).to.have.length(1);
+            expect(text).not.to.match(/axios|IamClient|KubeClient|deploymentOnlyModule/);
+        });
+    }
+
+    it("stores the same text whether the library runs from source or from its build", async function () {
+        // The build is what npm ships (bin/, by `npm run build`); its shim must match the source's.
+        const built = require(path.join(repoRoot, "bin", "internal", "providerShim.js")) as {
+            providerShim: typeof providerShim;
+        };
+        for (const kind of KINDS) {
+            expect(await serialize(built.providerShim(kind)), kind).to.equal(texts[kind]);
+        }
+    });
+
+    it("names every kind the shims load in the providers entry", function () {
+        const entry = require(path.join(repoRoot, "bin", "providers.js")) as Record<string, unknown>;
+        for (const kind of KINDS) {
+            for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"]) {
+                expect(typeof (entry[kind] as Record<string, unknown>)[method], `${kind}.${method}`).to.equal(
+                    "function",
+                );
+            }
+        }
+    });
+
+    it("fails with the package's name when the program has not installed it", async function () {
+        const bare = fs.mkdtempSync(path.join(os.tmpdir(), "icr-bare-"));
+        fs.mkdirSync(path.join(bare, "node_modules", "@pulumi"), { recursive: true });
+        fs.symlinkSync(
+            path.join(repoRoot, "node_modules", "@pulumi", "pulumi"),
+            path.join(bare, "node_modules", "@pulumi", "pulumi"),
+        );
+        const [r] = await runInHost(bare, texts.ServiceId!, {}, [
+            { method: "check", args: [{}, { name: "x" }] },
+        ]);
+        expect(r.error?.message).to.contain(`Cannot find module '${PROVIDERS_ENTRY}'`);
+    });
+
+    describe("IAM, through the host's code path", function () {
+        let iam: IamEmulator;
+        let dir: string;
+        before(async function () {
+            iam = await startEmulator();
+            dir = programDir();
+        });
+        after(async function () {
+            await iam?.close();
+        });
+
+        it("creates and deletes a service ID, a policy and a key from a program outside the repository", async function () {
+            this.timeout(30_000);
+            const config = { "ibmcloud:apiKey": KEY_A, "ibmcloud:iamEndpoint": iam.url };
+            const [sid] = await runInHost(dir, texts.ServiceId!, config, [
+                { method: "create", args: [{ name: "shimmed", description: "through the shim" }] },
+            ]);
+            const s = sid.ok as { id: string; outs: Record<string, unknown> };
+            expect(s.outs.accountId).to.equal(ACCOUNT_A);
+            const [pol] = await runInHost(dir, texts.AccessPolicy!, config, [
+                { method: "create", args: [{ iamId: s.outs.iamId, roles: ["Reader"], region: "us-south" }] },
+            ]);
+            const [key] = await runInHost(dir, texts.ApiKey!, config, [
+                { method: "create", args: [{ name: "shimmed-key", iamId: s.outs.iamId }] },
+            ]);
+            expect((key.ok as { outs: { apikey: string } }).outs.apikey).to.be.a("string");
+            const p = pol.ok as { id: string; outs: unknown };
+            const k = key.ok as { id: string; outs: unknown };
+            const deletes = [
+                ...(await runInHost(dir, texts.ApiKey!, config, [
+                    { method: "delete", args: [k.id, k.outs] },
+                ])),
+                ...(await runInHost(dir, texts.AccessPolicy!, config, [
+                    { method: "delete", args: [p.id, p.outs] },
+                ])),
+                ...(await runInHost(dir, texts.ServiceId!, config, [
+                    { method: "delete", args: [s.id, s.outs] },
+                ])),
+            ];
+            expect(deletes.map((d) => d.error)).to.deep.equal([undefined, undefined, undefined]);
+        });
+
+        it("reports IAM's 403 with IBM's status and code, and never the key", async function () {
+            // Account B's key acting in account A.
+            const config = { "ibmcloud:apiKey": KEY_B, "ibmcloud:iamEndpoint": iam.url };
+            const [r] = await runInHost(dir, texts.ServiceId!, config, [
+                { method: "create", args: [{ name: "not-yours", accountId: ACCOUNT_A }] },
+            ]);
+            expect(r.error?.string).to.match(/^IamError: IAM POST \/v1\/serviceids\/? failed: 403/);
+            expect(JSON.stringify(r)).not.to.contain(KEY_B);
+        });
+
+        it("names the endpoint when IAM is unreachable", async function () {
+            this.timeout(60_000);
+            const closed = `http://127.0.0.1:${await freePort()}`;
+            const config = { "ibmcloud:apiKey": KEY_A, "ibmcloud:iamEndpoint": closed };
+            const [r] = await runInHost(
+                dir,
+                texts.ServiceId!,
+                config,
+                [{ method: "create", args: [{ name: "x" }] }],
+                {
+                    ICR_ACCESS_IAM_MAX_ELAPSED_MS: "1500",
+                },
+            );
+            expect(r.error?.string).to.match(
+                /^IamError: IAM POST \/identity\/token failed: no response ECONNREFUSED/,
+            );
+            expect(JSON.stringify(r)).not.to.contain(KEY_A);
+        });
+    });
+
+    describe("the service-account patcher, through the host's code path, against a real API server", function () {
+        let cluster: LocalCluster;
+        let dir: string;
+        before(async function () {
+            this.timeout(180_000);
+            cluster = await startLocalCluster({ controllerManager: false });
+            dir = programDir();
+        });
+        after(async function () {
+            await cluster?.stop();
+        });
+
+        const kubeconfigWith = (server: string, token: string): string =>
+            cluster.kubeconfig
+                .replace(/server: .*/, `server: ${server}`)
+                .replace(/token: .*/, `token: ${token}`);
+        const patch = (kubeconfig: string, context?: string) => ({
+            namespace: "default",
+            serviceAccount: "default",
+            secretNames: ["all-icr-io"],
+            kubeconfig,
+            ...(context === undefined ? {} : { context }),
+        });
+
+        it("fails check for a kubeconfig that names a missing context, naming the context", async function () {
+            const [r] = await runInHost(dir, texts.ServiceAccountPullSecrets!, {}, [
+                { method: "check", args: [{}, patch(cluster.kubeconfig, "production")] },
+            ]);
+            const failures = (r.ok as { failures: { property: string; reason: string }[] }).failures;
+            expect(failures).to.have.length(1);
+            expect(failures[0].property).to.equal("kubeconfig");
+            expect(failures[0].reason).to.contain('"production"');
+        });
+
+        it("reports 401 and 403 from the API server with the status and the server's reason", async function () {
+            this.timeout(60_000);
+            const [unauthorized, forbidden] = await runInHost(dir, texts.ServiceAccountPullSecrets!, {}, [
+                { method: "create", args: [patch(kubeconfigWith(cluster.server, "not-a-token"))] },
+                {
+                    method: "create",
+                    args: [patch(kubeconfigWith(cluster.server, cluster.unprivilegedToken))],
+                },
+            ]);
+            expect(unauthorized.error?.string).to.match(/^KubeApiError: Kubernetes GET \S+ failed: 401 /);
+            expect(forbidden.error?.string).to.match(/^KubeApiError: Kubernetes GET \S+ failed: 403 /);
+            expect(forbidden.error?.message).to.contain('"nobody"');
+            expect(JSON.stringify([unauthorized, forbidden])).not.to.contain(cluster.unprivilegedToken);
+        });
+
+        it("names the server when it is unreachable", async function () {
+            this.timeout(60_000);
+            const closed = `https://127.0.0.1:${await freePort()}`;
+            const [r] = await runInHost(dir, texts.ServiceAccountPullSecrets!, {}, [
+                { method: "create", args: [patch(kubeconfigWith(closed, cluster.token))] },
+            ]);
+            expect(r.error?.string).to.match(/^KubeApiError: Kubernetes GET \S+ failed: /);
+            expect(r.error?.message).to.contain(closed.replace("https://", ""));
+            expect(r.error?.message).to.match(/ECONNREFUSED/);
+        });
+    });
+});
