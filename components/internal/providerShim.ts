@@ -17,6 +17,8 @@ export const PROVIDERS_ENTRY = "pulumi-icr-access/providers";
 /** The dynamic providers' kinds: the names under which {@link PROVIDERS_ENTRY} exports them. */
 export type ProviderKind = "ServiceId" | "AccessPolicy" | "ApiKey" | "ServiceAccountPullSecrets";
 
+type Implementation = Required<pulumi.dynamic.ResourceProvider>;
+
 /**
  * A provider object that forwards every call to `require(PROVIDERS_ENTRY)[kind]`.
  * The literal below must stay equal to {@link PROVIDERS_ENTRY}: the serializer keeps the text
@@ -24,9 +26,8 @@ export type ProviderKind = "ServiceId" | "AccessPolicy" | "ApiKey" | "ServiceAcc
  * @internal
  */
 export function providerShim(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = (): Required<pulumi.dynamic.ResourceProvider> =>
-        require("pulumi-icr-access/providers")[kind];
+    // No comment may go inside these functions: their text is what state stores.
+    const load = (): Implementation => require("pulumi-icr-access/providers")[kind];
     return {
         configure: (req) => load().configure(req),
         check: (olds, news) => load().check(olds, news),
