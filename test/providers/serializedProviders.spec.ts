@@ -3,7 +3,6 @@
 // as the dynamic-provider host (require-from-string, empty file name, `require` resolving
 // from the program's directory), configured with stack config, and called. What a user sees
 // of an error is what these calls return.
-import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { spawn } from "child_process";
 import * as crypto from "crypto";
@@ -14,6 +13,7 @@ import { IamEmulator } from "../../emulator";
 import { PROVIDERS_ENTRY, ProviderKind, providerShim } from "../../components/internal/providerShim";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { freePort } from "../bed/processes";
+import { serializedProvider, storedShimText } from "../bed/providerText";
 import { repoRoot } from "../bed/toolchain";
 import { ACCOUNT_A, KEY_A, KEY_B, isolateCredentials, startEmulator } from "./iamFixtures";
 
@@ -24,18 +24,13 @@ const KINDS: ProviderKind[] = ["ServiceId", "AccessPolicy", "ApiKey", "ServiceAc
  * reviewed preview), so it changes only on purpose, with this table.
  */
 const SHIM_TEXT_SHA256: Record<ProviderKind, string> = {
-    ServiceId: "bc621b44fd7934f8c393c38554aeeea02c914c42e8ac1bd769d46a704fa4f19f",
-    AccessPolicy: "9f9c72e1dcac38a446cfe25d88e23175a7e337027d65f74e2c92960fad9d0aa0",
-    ApiKey: "97484fa808bf6971451245c2f0c184a0bcc4216293c3007898f32802f0fb86b5",
-    ServiceAccountPullSecrets: "9411ffea407d94699c19f494fe9883282293a441334751aa2208c2bb06dd45e9",
+    ServiceId: "b476aec31057496eb5bcf24e4d920c63e05a79415b169c2bb1e85d67457fa97e",
+    AccessPolicy: "b31c5ab59320f30661a15a9d8417ab479fbcaee2aa43b3b79c61b25a4ad8c5fd",
+    ApiKey: "c9ab16dbbcc845d9ea351eb5117efd9705a26e690334f4f8cc15009f91bd53ef",
+    ServiceAccountPullSecrets: "748003baad77bcb0502164dffe3fd8e6242a34aed084e5da18dc0eca5f6b998b",
 };
 /** The bound the shims are held to, per resource. */
 const MAX_PROVIDER_BYTES = 3 * 1024;
-
-/** The text the SDK stores as `__provider` for this provider object (sdk dynamic/index.ts). */
-async function serialize(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
-    return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
-}
 
 interface CallResult {
     ok?: unknown;
@@ -89,7 +84,7 @@ describe("dynamic providers, serialized as state stores them", function () {
         // A key in the environment while serializing must not end up in the text.
         process.env.IBMCLOUD_API_KEY = KEY_A;
         try {
-            for (const kind of KINDS) texts[kind] = await serialize(providerShim(kind));
+            for (const kind of KINDS) texts[kind] = await storedShimText(kind);
         } finally {
             delete process.env.IBMCLOUD_API_KEY;
         }
@@ -115,7 +110,7 @@ describe("dynamic providers, serialized as state stores them", function () {
             providerShim: typeof providerShim;
         };
         for (const kind of KINDS) {
-            expect(await serialize(built.providerShim(kind)), kind).to.equal(texts[kind]);
+            expect(await serializedProvider(built.providerShim(kind)), kind).to.equal(texts[kind]);
         }
     });
 

@@ -1,0 +1,123 @@
+// Upgrading from a release that stored each dynamic resource's provider by value (the whole
+// implementation, tens of KB) to the shims: state written the old way still refreshes,
+// updates and destroys, and the first `up` after the upgrade rewrites only the stored
+// provider text: an update of each resource, no replace, no IAM write, no Kubernetes write.
+import { expect } from "chai";
+import { IamEmulator, startIamEmulator } from "../../emulator";
+import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { iamWorld } from "../bed/iamWorld";
+import { serviceAccountPullSecrets } from "../bed/kubeView";
+import { ProgramStack, PulumiSandbox, resourceChanges, StateResource } from "../bed/pulumi";
+
+const ACCOUNT = "d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3";
+const ADMIN_KEY = "provider-upgrade-admin-key-1a2b3c4d5e";
+const PROGRAM = "test/e2e/programs/provider-upgrade";
+const DYNAMIC_TYPES = [
+    "iam:ServiceId",
+    "iam:AccessPolicy",
+    "iam:ApiKey",
+    "k8s:ServiceAccountPullSecrets",
+].map((t) => `pulumi-nodejs:dynamic/${t}`);
+
+const providerTexts = (resources: StateResource[]) =>
+    resources
+        .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))
+        .map((r) => ({
+            type: r.type,
+            inputs: String(r.inputs?.__provider),
+            outputs: String(r.outputs?.__provider),
+        }));
+
+describe("upgrading state written with by-value providers to the shims", function () {
+    let cluster: LocalCluster;
+    let iam: IamEmulator;
+    let sandbox: PulumiSandbox;
+
+    before(async function () {
+        cluster = await startLocalCluster();
+        iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN_KEY }] });
+        sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath, IBMCLOUD_API_KEY: "" });
+    });
+    after(async function () {
+        sandbox?.dispose();
+        await iam?.close();
+        await cluster?.stop();
+    });
+
+    async function legacyStack(name: string): Promise<ProgramStack> {
+        const stack = await sandbox.stack(PROGRAM, name, {
+            "ibmcloud:apiKey": { value: ADMIN_KEY, secret: true },
+            "ibmcloud:iamEndpoint": { value: iam.url },
+            legacy: { value: "true" },
+        });
+        await stack.up();
+        const texts = providerTexts(await stack.resources());
+        expect(texts.map((t) => t.type).sort()).to.deep.equal([...DYNAMIC_TYPES].sort());
+        for (const t of texts) {
+            expect(t.inputs.length, `${t.type}: the old by-value text`).to.be.greaterThan(20_000);
+            expect(t.inputs).not.to.contain('require("pulumi-icr-access/providers")');
+        }
+        return stack;
+    }
+
+    it("moves to the shims with one update per resource that writes nothing, then runs as before", async function () {
+        const stack = await legacyStack("upgrade");
+        const before = await iamWorld(iam.url, ACCOUNT);
+        const saBefore = await cluster.api.get("/api/v1/namespaces/default/serviceaccounts/default");
+
+        // The old text still refreshes.
+        expect(resourceChanges(await stack.refresh())).to.deep.equal([]);
+
+        // WHEN the program declares the resources as this release does
+        await stack.setConfig({ legacy: { value: "false" } });
+        const preview = await stack.preview();
+        // THEN the preview shows an update of the provider text alone, for each resource
+        const planned = resourceChanges(preview);
+        expect(planned.map((s) => [s.type, s.op, s.diffs]).sort()).to.deep.equal(
+            [...DYNAMIC_TYPES].sort().map((t) => [t, "update", ["__provider"]]),
+        );
+
+        iam.resetLog();
+        const up = await stack.up();
+        expect(resourceChanges(up).map((s) => s.op)).to.deep.equal(["update", "update", "update", "update"]);
+        expect(iam.counters().writes, JSON.stringify(iam.requests())).to.equal(0);
+        const saAfter = await cluster.api.get("/api/v1/namespaces/default/serviceaccounts/default");
+        expect(saAfter.data.metadata.resourceVersion, "the service account was not written").to.equal(
+            saBefore.data.metadata.resourceVersion,
+        );
+        const after = await iamWorld(iam.url, ACCOUNT);
+        expect(after.serviceIds.map((s) => s.id)).to.deep.equal(before.serviceIds.map((s) => s.id));
+        expect(after.apiKeys.map((k) => k.id)).to.deep.equal(before.apiKeys.map((k) => k.id));
+        expect(after.policies.map((p) => p.id)).to.deep.equal(before.policies.map((p) => p.id));
+        expect(up.outputs.apiKey.secret, "the key stays a secret").to.equal(true);
+
+        // The state now holds the shims, in inputs and outputs alike.
+        for (const t of providerTexts(await stack.resources())) {
+            expect(t.inputs.length, t.type).to.be.at.most(3 * 1024);
+            expect(t.inputs).to.contain('require("pulumi-icr-access/providers")');
+            expect(t.outputs).to.equal(t.inputs);
+        }
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
+
+        await stack.destroy();
+        const gone = await iamWorld(iam.url, ACCOUNT);
+        expect([gone.serviceIds, gone.apiKeys, gone.policies]).to.deep.equal([[], [], []]);
+        expect(await serviceAccountPullSecrets(cluster, "default")).not.to.include("upgrade-icr-io");
+    });
+
+    it("updates and destroys state written with by-value providers without moving it", async function () {
+        const stack = await legacyStack("legacy-only");
+        await stack.setConfig({ description: { value: "changed by the old provider" } });
+        const up = await stack.up();
+        expect(resourceChanges(up).map((s) => [s.type, s.op])).to.deep.equal([
+            ["pulumi-nodejs:dynamic/iam:ServiceId", "update"],
+        ]);
+        const world = await iamWorld(iam.url, ACCOUNT);
+        expect(world.serviceIds.map((s) => s.description)).to.deep.equal(["changed by the old provider"]);
+
+        await stack.destroy();
+        const gone = await iamWorld(iam.url, ACCOUNT);
+        expect([gone.serviceIds, gone.apiKeys, gone.policies]).to.deep.equal([[], [], []]);
+        expect(await serviceAccountPullSecrets(cluster, "default")).not.to.include("upgrade-icr-io");
+    });
+});
