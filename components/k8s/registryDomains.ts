@@ -4,6 +4,7 @@
 // Source: IBM Cloud Container Registry docs, registry_overview.md (#registry_regions).
 import { closest, didYouMean } from "../internal/suggest";
 import { joinProblems } from "../internal/k8sNames";
+import { NamedError } from "../internal/namedError";
 
 /** One IBM Cloud Container Registry region and the domains that serve it. */
 export interface RegistryRegion {
@@ -97,11 +98,9 @@ export interface RegistryDomainSelection {
 }
 
 /** A registry selection that cannot be resolved; the message names the field and the fix. */
-export class RegistryDomainError extends Error {
+export class RegistryDomainError extends NamedError {
     constructor(message: string) {
-        super(message);
-        this.message = message; // survives serialization by value (see KubeconfigError)
-        this.name = "RegistryDomainError";
+        super("RegistryDomainError", message);
     }
 }
 
@@ -158,8 +157,8 @@ export function deprecatedDomainProblem(field: string, value: string): string | 
     );
 }
 
-function regionProblem(value: string): string {
-    const deprecated = deprecatedDomainProblem("regions", value);
+function regionProblem(field: string, value: string): string {
+    const deprecated = deprecatedDomainProblem(field, value);
     if (deprecated !== undefined) return deprecated;
     if (value.includes(".")) {
         const d = closest(value, ALL_REGISTRY_DOMAINS);
@@ -172,14 +171,79 @@ function regionProblem(value: string): string {
                 ? ""
                 : ` Did you mean region "${asRegion.iamRegion}" (${asRegion.domain})?`;
         return (
-            `regions: "${value}" looks like a domain; "regions" takes region names.${hint} ` +
+            `${field}: "${value}" looks like a domain; "regions" takes region names.${hint} ` +
             `Valid regions: ${VALID_REGIONS_TEXT}. To list domains, use "domains" instead.`
         );
     }
     return (
-        `regions: unknown region "${value}".${didYouMean(value, [...REGION_TOKENS.keys()])} ` +
+        `${field}: unknown region "${value}".${didYouMean(value, [...REGION_TOKENS.keys()])} ` +
         `Valid regions: ${VALID_REGIONS_TEXT}. Omit "regions" for every region.`
     );
+}
+
+/**
+ * Problems with a user's list of regions, each naming its entry (`${field}[i]`), all at once:
+ * unknown names (with "did you mean"), deprecated `registry.*.bluemix.net` domains (with the
+ * move to icr.io), domains given as regions, a region named twice in two spellings
+ * (`["us-south", "us"]`), and an empty list.
+ *
+ * An empty list is refused unless `includeGlobal` is `true`: omitting `regions` means every
+ * region, so `[]` reads like "none", yet it would silently mean "the global icr.io only".
+ * With `includeGlobal: true` that is what the user said; with `false` nothing is left.
+ * @param field the path the user wrote, e.g. `regions` or `namespaces.web.regions`
+ * @internal
+ */
+export function checkRegionList(
+    field: string,
+    regions: readonly unknown[] | undefined,
+    includeGlobal: boolean | undefined,
+): string[] {
+    if (regions === undefined) return [];
+    if (!Array.isArray(regions)) {
+        return [
+            `${field}: expected a list of region names, e.g. ["us-south"]; got ${JSON.stringify(regions)}. ` +
+                `Omit "regions" for every region.`,
+        ];
+    }
+    if (regions.length === 0) {
+        if (includeGlobal === true) return [];
+        return [
+            includeGlobal === false
+                ? `${field}: the list is empty and includeGlobal is false, so no registry would be covered. ` +
+                  `List at least one region (e.g. ["us-south"]), or omit "regions" for every region.`
+                : `${field}: the list is empty, which would cover only the global icr.io, not "no region" and not ` +
+                  `"every region". Omit "regions" for every region, list the regions (e.g. ["us-south"]), or set ` +
+                  `includeGlobal: true to mean icr.io only.`,
+        ];
+    }
+    const problems: string[] = [];
+    const firstIndex = new Map<RegistryRegion, number>();
+    regions.forEach((token, i) => {
+        const at = `${field}[${i}]`;
+        if (typeof token !== "string") {
+            problems.push(`${at}: expected a region name such as "us-south"; got ${JSON.stringify(token)}.`);
+            return;
+        }
+        const r = findRegion(token);
+        if (r === undefined) {
+            problems.push(regionProblem(at, token));
+            return;
+        }
+        const earlier = firstIndex.get(r);
+        if (earlier === undefined) {
+            firstIndex.set(r, i);
+            return;
+        }
+        const first = regions[earlier] as string;
+        const region =
+            r.prefix === "" ? `the global registry (${r.domain})` : `region ${r.iamRegion} (${r.domain})`;
+        problems.push(
+            first === token
+                ? `${at}: "${token}" is already listed as ${field}[${earlier}]; list each region once.`
+                : `${at}: "${token}" names ${region}, as ${field}[${earlier}] ("${first}") does; list each region once.`,
+        );
+    });
+    return problems;
 }
 
 function domainProblem(field: string, value: string): string {
@@ -222,6 +286,8 @@ function toDomain(r: RegistryRegion, isPrivate: boolean): RegistryDomain {
  * - `domains` lists domains exactly; it cannot be combined with the other fields.
  * - Otherwise `regions` (default: every region) plus `icr.io` unless `includeGlobal` is
  *   false, each as a public domain, a private one, or both (`endpoints`, default `public`).
+ *   Each region is named once, and `regions: []` is refused unless `includeGlobal` is `true`
+ *   ({@link checkRegionList}).
  */
 export function resolveRegistryDomains(selection: RegistryDomainSelection = {}): RegistryDomain[] {
     const problems: string[] = [];
@@ -266,21 +332,15 @@ export function resolveRegistryDomains(selection: RegistryDomainSelection = {}):
     if (selection.regions === undefined) {
         REGISTRY_REGIONS.forEach((r) => chosen.add(r));
     } else {
+        problems.push(...checkRegionList("regions", selection.regions, selection.includeGlobal));
         for (const token of selection.regions) {
-            const r = findRegion(token);
-            if (r === undefined) problems.push(regionProblem(token));
-            else chosen.add(r);
+            const r = typeof token === "string" ? findRegion(token) : undefined;
+            if (r !== undefined) chosen.add(r);
         }
     }
     if (selection.includeGlobal ?? true) chosen.add(REGISTRY_REGIONS[0]);
     else if (selection.regions === undefined || !selection.regions.includes("global")) {
         chosen.delete(REGISTRY_REGIONS[0]);
-    }
-    if (problems.length === 0 && chosen.size === 0) {
-        problems.push(
-            `regions: the selection is empty (no regions and includeGlobal false), so no pull secret would be written. ` +
-                `Name at least one region, or omit "regions" for every region.`,
-        );
     }
     if (problems.length > 0) throw new RegistryDomainError(joinProblems(problems));
 

@@ -10,6 +10,7 @@
 // `docker login` and `kubectl create secret docker-registry` use.
 import { toDns1123 } from "../internal/k8sNames";
 import { deprecatedDomainProblem } from "./registryDomains";
+import { NamedError } from "../internal/namedError";
 
 /** The `auths` key for Docker Hub, as `docker login` writes it. */
 export const DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
@@ -22,11 +23,9 @@ const DOCKER_HUB_HOSTS = new Set([
 ]);
 
 /** A registry server that cannot be used as an `auths` key; the message names `server`. */
-export class RegistryServerError extends Error {
+export class RegistryServerError extends NamedError {
     constructor(message: string) {
-        super(message);
-        this.message = message; // survives serialization by value (see KubeconfigError)
-        this.name = "RegistryServerError";
+        super("RegistryServerError", message);
     }
 }
 

@@ -19,9 +19,12 @@ async function main() {
     const req = JSON.parse(input);
     const provider = requireFromString(req.text).handler();
     const results = [];
-    const calls = [
-        { method: "configure", args: [{ config: new Config(req.config || {}, req.project || "p") }] },
-    ];
+    // As the host does: configure first, when the provider has it.
+    const configure = {
+        method: "configure",
+        args: [{ config: new Config(req.config || {}, req.project || "p") }],
+    };
+    const calls = provider.configure ? [configure] : [];
     for (const call of calls.concat(req.calls)) {
         try {
             const ok = (await provider[call.method](...call.args)) ?? null;

@@ -214,7 +214,7 @@ describe("NamespacePullSecrets", function () {
             `5 problems:\n` +
                 ` - namespace: "Team_A" is not a valid Kubernetes namespace name (a DNS-1123 label: at most 63 lower-case letters, ` +
                 `digits and "-", starting and ending with a letter or digit). Did you mean "team-a"?\n` +
-                ` - regions: unknown region "us-sout". Did you mean "us-south"? Valid regions: ${VALID_REGIONS_TEXT}. Omit "regions" for every region.\n` +
+                ` - regions[0]: unknown region "us-sout". Did you mean "us-south"? Valid regions: ${VALID_REGIONS_TEXT}. Omit "regions" for every region.\n` +
                 ` - secretName: only used with layout "combined"; per-domain secrets are named "<namespace>-<domain>". Set layout: "combined", or remove secretName.\n` +
                 ` - apiKey: the API key is empty. Pass the IAM API key of a service ID that has the Container Registry Reader role ` +
                 `(for example NamespaceIdentity's apiKey output).\n` +

@@ -11,6 +11,9 @@ import * as os from "os";
 import * as path from "path";
 import { IamEmulator } from "../../emulator";
 import { PROVIDERS_ENTRY, ProviderKind, providerShim } from "../../components/internal/providerShim";
+import { KubeApiError, KubeconfigError } from "../../components/k8s/kubeClient";
+import { RegistryDomainError } from "../../components/k8s/registryDomains";
+import { RegistryServerError } from "../../components/k8s/registryServer";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { freePort } from "../bed/processes";
 import { serializedProvider, storedShimText } from "../bed/providerText";
@@ -130,6 +133,22 @@ describe("dynamic providers, serialized as state stores them", function () {
                     "function",
                 );
             }
+        }
+    });
+
+    it("keeps the error classes' messages when they are copied by value", async function () {
+        // As state written before the shims holds them: the SDK rewrites `super(message)` of a
+        // class copied by value into `Error.call(this, message)`, which sets no message.
+        const errors = [
+            () => new KubeconfigError("context \"production\" is not in the kubeconfig"),
+            () => new KubeApiError("GET", "/api/v1/namespaces/x", 403, "Forbidden", "forbidden"),
+            () => new RegistryDomainError("regions[0]: unknown region"),
+            () => new RegistryServerError("server: not a host name"),
+        ];
+        for (const make of errors) {
+            const text = await serializedProvider({ create: async () => Promise.reject(make()) });
+            const [r] = await runInHost(repoRoot, text, {}, [{ method: "create", args: [{}] }]);
+            expect(r.error?.string, text.slice(0, 200)).to.equal(String(make()));
         }
     });
 

@@ -105,7 +105,8 @@ describe("ServiceAccountPullSecrets provider (check and diff)", function () {
             "secretNames: the list is empty; name at least one Secret to add to the service account.",
         );
         expect(r.failures![4].reason).to.equal(
-            `kubeconfig (the kubeconfig input) has no context "missing"; contexts: none`,
+            `kubeconfig (the kubeconfig input) has no context named by its current-context ` +
+                `(a 7-character string of letters); contexts: none`,
         );
         const bad = await p.check!(
             {} as ServiceAccountPullSecretsInputs,

@@ -105,11 +105,11 @@ describe("IAM credentials", function () {
             ).to.deep.equal([
                 {
                     property: "credentials.apiKey",
-                    reason: "must be a non-empty API key; omit `credentials` to use the stack-wide key",
+                    reason: "must be a non-empty API key; got an empty string. Omit `credentials` to use the stack-wide key.",
                 },
                 {
                     property: "credentials.iamEndpoint",
-                    reason: '"ftp://x" is not an http(s) URL; use e.g. https://iam.cloud.ibm.com',
+                    reason: 'uses the "ftp:" scheme, not https:; use https://iam.cloud.ibm.com (IBM\'s IAM), or another https:// URL.',
                 },
                 {
                     property: "credentials.apikey",
@@ -117,7 +117,8 @@ describe("IAM credentials", function () {
                 },
             ]);
             expect(checkEndpoint("https://user:pw@iam.example")).to.equal(
-                "must not carry a user name or password",
+                "must not carry a user name or password; give the key in `apiKey` and use https://iam.cloud.ibm.com " +
+                    "(IBM's IAM), or another https:// URL.",
             );
         });
 

@@ -119,12 +119,14 @@ describe("kubeconfig parsing", function () {
             `kubeconfig (test) has no context "nope"; contexts: "ctx1", "ctx2", "ctx3", "broken"`,
         );
         expect(errorOf(() => resolveKubeconfig(doc(), "broken"))).to.equal(
-            `kubeconfig (test): context "broken" names cluster "nowhere", which is not defined; clusters: "c1", "c2"`,
+            `kubeconfig (test): context "broken" names a cluster (a 7-character string of letters) that is not defined; ` +
+                `clusters: "c1", "c2"`,
         );
         expect(
             errorOf(() => resolveKubeconfig(parseKubeconfig(kubeconfig({ user: "ghost" }), "/", "test"))),
         ).to.equal(
-            `kubeconfig (test): context "ctx1" names user "ghost", which is not defined; users: "u-token", "u-cert", "u-exec"`,
+            `kubeconfig (test): context "ctx1" names a user (a 5-character string of letters) that is not defined; ` +
+                `users: "u-token", "u-cert", "u-exec"`,
         );
         const bad = errorOf(() =>
             parseKubeconfig("users:\n- name: x\n  user: {token: s3cret-value\n", "/", "test"),

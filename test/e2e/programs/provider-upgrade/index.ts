@@ -3,7 +3,13 @@
 // the same type tokens, names and inputs, so both write the same URNs and an `up` can move
 // a stack from one to the other.
 import * as pulumi from "@pulumi/pulumi";
-import { AccessPolicy, ApiKey, ServiceAccountPullSecrets, ServiceId } from "pulumi-icr-access";
+import {
+    AccessPolicy,
+    ApiKey,
+    ServiceAccountPullSecrets,
+    ServiceId,
+    iamIdOfServiceId,
+} from "pulumi-icr-access";
 // The implementations from source: not under node_modules, so the SDK copies them by value.
 import { AccessPolicyProvider } from "../../../../components/iam/accessPolicy";
 import { ApiKeyProvider } from "../../../../components/iam/apiKey";
@@ -13,6 +19,8 @@ import { ServiceAccountPullSecretsProvider } from "../../../../components/k8s/se
 const config = new pulumi.Config();
 const legacy = config.getBoolean("legacy") ?? false;
 const description = config.get("description") ?? "provider upgrade";
+// Per stack, so that stacks of one test run never share an IAM name.
+const prefix = pulumi.getStack();
 
 type Outputs = Record<string, pulumi.Output<unknown>>;
 
@@ -32,12 +40,13 @@ function byValue(
 
 const serviceId = legacy
     ? byValue(new ServiceIdProvider(), "iam", "ServiceId", "sid", {
-          name: "upgrade-id",
+          name: `${prefix}-id`,
           description,
           iamId: undefined,
       })
-    : new ServiceId("sid", { name: "upgrade-id", description });
-const iamId = serviceId.iamId as pulumi.Output<string>;
+    : new ServiceId("sid", { name: `${prefix}-id`, description });
+// From the id, as NamespaceIdentity does: the id stays known while a service ID is updated.
+const iamId = (serviceId.id as pulumi.Output<string>).apply(iamIdOfServiceId);
 
 const policy = legacy
     ? byValue(new AccessPolicyProvider(), "iam", "AccessPolicy", "policy", {
@@ -54,19 +63,19 @@ const key = legacy
           "iam",
           "ApiKey",
           "key",
-          { name: "upgrade-key", iamId, apikey: undefined },
+          { name: `${prefix}-key`, iamId, apikey: undefined },
           { additionalSecretOutputs: ["apikey", "credentials"] },
       )
-    : new ApiKey("key", { name: "upgrade-key", iamId });
+    : new ApiKey("key", { name: `${prefix}-key`, iamId });
 
 const patch = legacy
     ? byValue(new ServiceAccountPullSecretsProvider(), "k8s", "ServiceAccountPullSecrets", "patch", {
           namespace: "default",
           serviceAccount: "default",
-          secretNames: ["upgrade-icr-io"],
+          secretNames: [`${prefix}-icr-io`],
           managedNames: undefined,
       })
-    : new ServiceAccountPullSecrets("patch", { namespace: "default", secretNames: ["upgrade-icr-io"] });
+    : new ServiceAccountPullSecrets("patch", { namespace: "default", secretNames: [`${prefix}-icr-io`] });
 
 export const serviceIdIamId = iamId;
 export const policyEtag = policy.etag;
