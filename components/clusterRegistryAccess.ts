@@ -7,10 +7,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IamCredentialsArgs } from "./iam/credentials";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
-import { GLOBAL, LOCATIONS, RegistryLocation, Role } from "./iam/policyModel";
+import { plainCredentialsProblems } from "./iam/plainCredentialsProblems";
+import { checkRegistryNamespace, GLOBAL, RegistryLocation, Role, ROLES } from "./iam/policyModel";
 import { NamespacePullSecrets, PullSecretLayout } from "./k8s/namespacePullSecrets";
 import { readsAmbientKubeconfig } from "./k8s/providerChecks";
-import { deprecatedDomainProblem, findRegion, RegistryEndpoints } from "./k8s/registryDomains";
+import { checkRegionList, findRegion, RegistryEndpoints } from "./k8s/registryDomains";
 import { checkNamespaceName, joinProblems } from "./internal/k8sNames";
 import { didYouMean } from "./internal/suggest";
 
@@ -22,14 +23,18 @@ export interface RegistryAccess {
      */
     readonly role?: Role;
     /**
-     * IAM regions the identity can pull from (`us-south`, `eu-de`, ...). Pull secrets are
-     * written for these regions' `icr.io` domains, and one policy is made per region.
+     * IAM regions the identity can pull from (`us-south`, `eu-de`, ...; the short `us`, `uk`,
+     * ... too). Pull secrets are written for these regions' `icr.io` domains, and one policy is
+     * made per region. Name each region once (`[us-south, us]` is an error). An empty list is an
+     * error, because it would silently mean "the global icr.io only": omit `regions` for every
+     * region, list regions, or write `[]` with `includeGlobal: true` (or `[global]`) for icr.io only.
      * @default - every region: one unscoped policy, and secrets for every domain
      */
     readonly regions?: string[];
     /**
      * Also grant and write credentials for the global registry `icr.io` (IBM-provided images)
-     * when `regions` is given.
+     * when `regions` is given. Set to `true` explicitly, it also makes `regions: []` mean
+     * "icr.io only".
      * @default true - as IKS does
      */
     readonly includeGlobal?: boolean;
@@ -239,6 +244,35 @@ function policyLocations(access: RegistryAccess): RegistryLocation[] | undefined
     return locations;
 }
 
+/**
+ * Problems with one access scope, a namespace's own or a shared identity's, each under the path
+ * the user wrote (`sharedIdentities.frontends.regions[1]`): the same checks for both.
+ */
+function registryAccessProblems(field: string, access: RegistryAccess): string[] {
+    const problems: string[] = [];
+    if (access.role !== undefined && !(ROLES as readonly string[]).includes(access.role)) {
+        problems.push(
+            `${field}.role: unknown role ${JSON.stringify(access.role)}. Container Registry service roles are ` +
+                `${ROLES.join(", ")}.${typeof access.role === "string" ? didYouMean(access.role, ROLES) : ""}`,
+        );
+    }
+    const includeGlobal = typeof access.includeGlobal === "boolean" ? access.includeGlobal : undefined;
+    if (access.includeGlobal !== undefined && includeGlobal === undefined) {
+        problems.push(
+            `${field}.includeGlobal: must be true or false; got ${JSON.stringify(access.includeGlobal)}.`,
+        );
+    }
+    problems.push(...checkRegionList(`${field}.regions`, access.regions, includeGlobal));
+    for (const f of checkRegistryNamespace(
+        `${field}.registryNamespace`,
+        access.registryNamespace,
+        () => false,
+    )) {
+        problems.push(`${f.property}: ${f.reason}`);
+    }
+    return problems;
+}
+
 /** Every problem with the plain arguments, before any child exists. @internal */
 export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): string[] {
     const problems: string[] = [];
@@ -253,15 +287,17 @@ export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): 
         problems.push(`namespaces: give at least one Kubernetes namespace, e.g. { default: {} }.`);
     }
     const shared = Object.keys(args.sharedIdentities ?? {});
-    for (const name of shared) {
-        const p = checkNamespaceName(`sharedIdentities.${name}`, name);
+    for (const [name, access] of Object.entries(args.sharedIdentities ?? {})) {
+        const field = `sharedIdentities.${name}`;
+        const p = checkNamespaceName(field, name);
         if (p) problems.push(p);
         if (args.namespaces?.[name] !== undefined && args.namespaces[name].identity === undefined) {
             problems.push(
-                `sharedIdentities.${name}: namespace "${name}" has its own identity with the same IAM names ` +
+                `${field}: namespace "${name}" has its own identity with the same IAM names ` +
                     `("${args.cluster}-${name}-id"); rename the shared identity.`,
             );
         }
+        problems.push(...registryAccessProblems(field, access ?? {}));
     }
     for (const [namespace, access] of namespaces) {
         const field = `namespaces.${namespace}`;
@@ -283,18 +319,12 @@ export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): 
                     );
                 }
             }
-        }
-        for (const [i, region] of (access.regions ?? []).entries()) {
-            const deprecated = deprecatedDomainProblem(`${field}.regions[${i}]`, region);
-            if (deprecated !== undefined) {
-                problems.push(deprecated);
-            } else if (findRegion(region) === undefined) {
-                problems.push(
-                    `${field}.regions[${i}]: unknown region ${JSON.stringify(region)}. Valid regions: ${LOCATIONS.join(", ")}.` +
-                        didYouMean(region, LOCATIONS),
-                );
-            }
+        } else {
+            problems.push(...registryAccessProblems(field, access));
         }
     }
+    // Checked here too (the IAM resources check it again) so that the message names the argument
+    // the user wrote; the reasons never show a value, since the argument is a secret.
+    problems.push(...plainCredentialsProblems("registryCredentials", args.registryCredentials));
     return problems;
 }

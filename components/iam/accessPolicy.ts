@@ -117,10 +117,8 @@ export function checkAccessPolicyInputs(news: AccessPolicyInputs): Failure[] {
         ...checkAccountId("accountId", news.accountId),
         ...checkDescription("description", news.description),
         ...checkBoolean("adoptExisting", news.adoptExisting),
+        // Also checks `credentials.accountId`, without quoting it: the object is a secret.
         ...checkCredentialsInput(news.credentials),
-        ...(news.credentials && typeof news.credentials === "object"
-            ? checkAccountId("credentials.accountId", news.credentials.accountId)
-            : []),
     ];
 }
 
@@ -202,7 +200,20 @@ function goneError(id: string): Error {
     );
 }
 
-/** Replaces a policy's body, re-reading its ETag when IAM says the one we sent is stale. */
+function missingEtagError(id: string): Error {
+    return new Error(
+        `AccessPolicy: IAM returned policy "${id}" without an ETag header, so it cannot be replaced safely: ` +
+            "IBM's Policy Management API requires `If-Match: <ETag>` on PUT, and sending `If-Match: *` instead " +
+            "would overwrite a change someone else made since. Run `pulumi up` again; if it persists, check " +
+            "that nothing between this program and IAM (a proxy) drops the ETag header.",
+    );
+}
+
+/**
+ * Replaces a policy's body, re-reading its ETag when we have none (a create or a conflict
+ * that named none) or IAM says the one we sent is stale. Never falls back to `If-Match: *`:
+ * that would turn the guarded write into an unconditional one.
+ */
 async function replaceWithFreshEtag(
     client: IamClient,
     id: string,
@@ -214,7 +225,8 @@ async function replaceWithFreshEtag(
         reread: async () => {
             const got = await client.getPolicy(id);
             if (!got || got.policy.state === "deleted") return undefined;
-            return { tag: got.etag ?? "*", current: got };
+            if (got.etag === undefined || got.etag.trim() === "") throw missingEtagError(id);
+            return { tag: got.etag, current: got };
         },
         write: (tag) => client.replacePolicy(id, body, tag),
         gone: () => goneError(id),

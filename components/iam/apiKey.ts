@@ -122,10 +122,8 @@ export function checkApiKeyInputs(news: ApiKeyInputs): Failure[] {
         ...checkBoolean("storeValue", news.storeValue),
         ...checkBoolean("locked", news.locked),
         ...checkOptionalString("rotation", news.rotation),
+        // Also checks `credentials.accountId`, without quoting it: the object is a secret.
         ...checkCredentialsInput(news.credentials),
-        ...(news.credentials && typeof news.credentials === "object"
-            ? checkAccountId("credentials.accountId", news.credentials.accountId)
-            : []),
     ];
 }
 

@@ -8,6 +8,7 @@ import { didYouMean } from "../internal/suggest";
 import { AccessPolicy } from "./accessPolicy";
 import { ApiKey } from "./apiKey";
 import { IamCredentialsArgs } from "./credentials";
+import { plainCredentialsProblems } from "./plainCredentialsProblems";
 import { GLOBAL, LOCATIONS, REGIONS, ROLES, RegistryLocation, Role } from "./policyModel";
 import { ServiceId, iamIdOfServiceId } from "./serviceId";
 
@@ -26,6 +27,8 @@ export interface NamespaceIdentityArgs {
     /**
      * Scope the access to these IAM regions; `"global"` is the global registry `icr.io`. One policy
      * is made per entry, because an IAM policy holds one region (child `<name>-policy-<region>`).
+     * Name each region once. An empty list is an error, not "no access" and not "every region":
+     * omit `regions` for every region, or list them (`["global"]` for `icr.io` only).
      * @default - one policy for every region and the global registry (child `<name>-policy`)
      */
     readonly regions?: RegistryLocation[];
@@ -92,7 +95,10 @@ export function namespaceIdentityProblems(args: NamespaceIdentityArgs): string[]
     }
     if (args.regions !== undefined) {
         if (!Array.isArray(args.regions) || args.regions.length === 0) {
-            problems.push(`regions: give at least one region, or omit \`regions\` for every region.`);
+            problems.push(
+                `regions: the list is empty; omit \`regions\` for every region, or list the regions ` +
+                    `(e.g. ["us-south"]; ["global"] for icr.io only).`,
+            );
         } else {
             args.regions.forEach((r, i) => {
                 if (!LOCATIONS.includes(r)) {
@@ -106,6 +112,7 @@ export function namespaceIdentityProblems(args: NamespaceIdentityArgs): string[]
             });
         }
     }
+    problems.push(...plainCredentialsProblems("credentials", args.credentials));
     return problems;
 }
 

@@ -1,27 +1,48 @@
 // Input checks shared by the IAM providers' `check` methods. Each returns `check` failures
 // that start from the field the user wrote and say the fix (style guide §B.7).
 // Pure: no Pulumi import (serialized by value into providers).
+import { describeSecretValue } from "../internal/secretShape";
 import { isUnknown } from "../internal/unknown";
 import type { Failure } from "./policyModel";
+
+/**
+ * Longest value of an IAM policy attribute, e.g. the subject's `iam_id` (IBM IAM Policy
+ * Management `createPolicy`: "Attribute values must be 1-1000 characters").
+ */
+export const POLICY_ATTRIBUTE_VALUE_MAX = 1000;
 
 /** IBM Cloud account ids: 32 lower-case hexadecimal characters. */
 export const ACCOUNT_ID_PATTERN = /^[0-9a-f]{32}$/;
 
-/** Problems with an optional account id input. */
-export function checkAccountId(property: string, value: unknown): Failure[] {
+/**
+ * Problems with an optional account id input. With `secret` (a field of a secret `credentials`
+ * object), the reason describes a wrong value instead of quoting it: a key given as the account
+ * id would otherwise be printed by `pulumi preview`.
+ */
+export function checkAccountId(property: string, value: unknown, opts: { secret?: boolean } = {}): Failure[] {
     if (value === undefined || isUnknown(value)) return [];
     if (typeof value === "string" && ACCOUNT_ID_PATTERN.test(value)) return [];
     const lower = typeof value === "string" ? value.trim().toLowerCase() : "";
-    const hint = ACCOUNT_ID_PATTERN.test(lower) ? ` Did you mean "${lower}"?` : "";
-    return [
-        {
-            property,
-            reason:
-                `${JSON.stringify(value)} is not an IBM Cloud account id (32 lower-case hexadecimal characters, ` +
-                `as \`ibmcloud account show\` prints). Omit it to use the account of the API key.${hint}`,
-        },
-    ];
+    const fixable = ACCOUNT_ID_PATTERN.test(lower);
+    const rule =
+        "an IBM Cloud account id (32 lower-case hexadecimal characters, as `ibmcloud account show` prints). " +
+        "Omit it to use the account of the API key.";
+    if (opts.secret) {
+        const hint = fixable
+            ? " It has upper-case letters or white space: write it in lower case, trimmed."
+            : "";
+        return [{ property, reason: `got ${describeSecretValue(value)}, which is not ${rule}${hint}` }];
+    }
+    const hint = fixable ? ` Did you mean "${lower}"?` : "";
+    return [{ property, reason: `${JSON.stringify(value)} is not ${rule}${hint}` }];
 }
+
+// Names and descriptions: IBM documents no length or character limits for service ID names,
+// API key names or descriptions (none in the project's IBM IAM API reference, ibm-iam-api.md
+// §2-§3, nor in IBM's SDK models), so none is enforced here beyond "non-empty, without
+// surrounding white space"; IAM's own 400 names the field if it refuses one. The one limit IBM
+// documents nearby, 1-1000 characters for a policy attribute value (§4), is enforced on `iamId`
+// (the subject attribute's value) below.
 
 /** Problems with a required IAM display name (service ID or API key name). */
 export function checkName(property: string, value: unknown): Failure[] {
@@ -75,6 +96,16 @@ export function checkIamId(property: string, value: unknown, serviceIdOnly: bool
                 reason:
                     `"${value}" is a service ID's id, not its IAM id. Use the service ID's \`iamId\` output. ` +
                     `Did you mean "iam-${value}"?`,
+            },
+        ];
+    }
+    if (value.length > POLICY_ATTRIBUTE_VALUE_MAX) {
+        return [
+            {
+                property,
+                reason:
+                    `is ${value.length} characters long; IAM policy attribute values are at most ` +
+                    `${POLICY_ATTRIBUTE_VALUE_MAX} characters. Use the service ID's \`iamId\` output.`,
             },
         ];
     }

@@ -22,6 +22,8 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { NamedError } from "../internal/namedError";
+import { describeSecretValue } from "../internal/secretShape";
 
 /** Where the kubeconfig came from, for error messages (never its content). */
 type Origin = string;
@@ -77,18 +79,14 @@ export interface ResolvedKubeconfig {
 }
 
 /** A kubeconfig that cannot be used; the message names the entry and never includes secrets. */
-export class KubeconfigError extends Error {
+export class KubeconfigError extends NamedError {
     constructor(message: string) {
-        super(message);
-        // Set by hand too: code serialized by value turns `super(message)` into
-        // `Error.call(this, message)`, which sets nothing on `this` (see IamError).
-        this.message = message;
-        this.name = "KubeconfigError";
+        super("KubeconfigError", message);
     }
 }
 
 /** A failed Kubernetes API call: method, path, status and the server's reason and message. */
-export class KubeApiError extends Error {
+export class KubeApiError extends NamedError {
     constructor(
         readonly method: string,
         readonly path: string,
@@ -96,10 +94,10 @@ export class KubeApiError extends Error {
         readonly reason: string | undefined,
         detail: string,
     ) {
-        const message = `Kubernetes ${method} ${path} failed: ${status !== undefined ? `${status} ` : ""}${detail}`;
-        super(message);
-        this.message = message; // as in KubeconfigError
-        this.name = "KubeApiError";
+        super(
+            "KubeApiError",
+            `Kubernetes ${method} ${path} failed: ${status !== undefined ? `${status} ` : ""}${detail}`,
+        );
     }
 }
 
@@ -139,7 +137,9 @@ function namedList(
 export function parseKubeconfig(text: string, dir: string, origin: Origin): KubeconfigDocument {
     let raw: unknown;
     try {
-        raw = parseYaml(text);
+        // logLevel "error": errors still throw, but warnings are not printed, because yaml
+        // prints them with the offending line quoted, which may hold a token or a key.
+        raw = parseYaml(text, { logLevel: "error" });
     } catch (err) {
         // YAML errors quote the offending line, which may hold a token: keep only the position.
         const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
@@ -148,8 +148,15 @@ export function parseKubeconfig(text: string, dir: string, origin: Origin): Kube
         );
     }
     const doc = asRecord(raw);
-    if (Object.keys(doc).length === 0)
-        throw new KubeconfigError(`kubeconfig (${origin}) is empty or not a mapping`);
+    if (Object.keys(doc).length === 0) {
+        // A one-line value is most often a file path given where the file's content belongs.
+        const oneLine =
+            typeof raw === "string" && !text.trim().includes("\n")
+                ? `: it is ${describeSecretValue(text.trim())} on one line. If that is a file path, pass the ` +
+                  `file's content (e.g. fs.readFileSync(path, "utf8")) or set KUBECONFIG to the path instead`
+                : "";
+        throw new KubeconfigError(`kubeconfig (${origin}) is empty or not a mapping${oneLine}`);
+    }
     return {
         clusters: namedList(doc, "clusters", "cluster", dir, origin),
         users: namedList(doc, "users", "user", dir, origin),
@@ -182,6 +189,9 @@ function dataOrFile(entry: Record<string, unknown>, key: string, dir: string) {
     return file !== undefined ? { file: path.resolve(dir, file) } : undefined;
 }
 
+/** The auth-providers kubectl once had built in: names from this list may be shown in messages. */
+const KNOWN_AUTH_PROVIDERS: readonly string[] = ["gcp", "azure", "oidc", "openstack"];
+
 /**
  * Picks the context (the given one, else current-context) and resolves its cluster and user.
  * Pure apart from path resolution: files are read later, by {@link KubeClient.connect}.
@@ -189,6 +199,9 @@ function dataOrFile(entry: Record<string, unknown>, key: string, dir: string) {
 export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): ResolvedKubeconfig {
     const contextName = context ?? doc.currentContext;
     const names = (list: readonly NamedEntry[]) => list.map((e) => `"${e.name}"`).join(", ") || "none";
+    // Names of defined entries are identifiers and are shown. A reference that matches no entry
+    // is described instead: it comes from the (secret) kubeconfig text, where a slip such as a
+    // token under `user:` would otherwise be printed. The `context` input is not secret.
     if (contextName === undefined) {
         throw new KubeconfigError(
             `kubeconfig (${doc.origin}) has no current-context; set "context" to one of: ${names(doc.contexts)}`,
@@ -196,22 +209,31 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
     }
     const ctx = doc.contexts.find((c) => c.name === contextName);
     if (ctx === undefined) {
+        const which =
+            context !== undefined
+                ? `context "${contextName}"`
+                : `context named by its current-context (${describeSecretValue(contextName)})`;
         throw new KubeconfigError(
-            `kubeconfig (${doc.origin}) has no context "${contextName}"; contexts: ${names(doc.contexts)}`,
+            `kubeconfig (${doc.origin}) has no ${which}; contexts: ${names(doc.contexts)}`,
         );
     }
     const clusterName = str(ctx.value.cluster);
     const cluster = doc.clusters.find((c) => c.name === clusterName);
     if (cluster === undefined) {
         throw new KubeconfigError(
-            `kubeconfig (${doc.origin}): context "${contextName}" names cluster "${clusterName ?? ""}", which is not defined; clusters: ${names(doc.clusters)}`,
+            `kubeconfig (${doc.origin}): context "${contextName}" ` +
+                (clusterName === undefined
+                    ? "names no cluster"
+                    : `names a cluster (${describeSecretValue(clusterName)}) that is not defined`) +
+                `; clusters: ${names(doc.clusters)}`,
         );
     }
     const userName = str(ctx.value.user);
     const userEntry = userName === undefined ? undefined : doc.users.find((u) => u.name === userName);
     if (userName !== undefined && userEntry === undefined) {
         throw new KubeconfigError(
-            `kubeconfig (${doc.origin}): context "${contextName}" names user "${userName}", which is not defined; users: ${names(doc.users)}`,
+            `kubeconfig (${doc.origin}): context "${contextName}" names a user (${describeSecretValue(userName)}) ` +
+                `that is not defined; users: ${names(doc.users)}`,
         );
     }
     const c = cluster.value;
@@ -234,8 +256,14 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
         const providerName = str(authProvider.name);
         const idToken = str(asRecord(authProvider.config)["id-token"]);
         if (providerName !== "oidc" || idToken === undefined) {
+            const which =
+                providerName === "oidc"
+                    ? `auth-provider "oidc" without an id-token`
+                    : providerName !== undefined && KNOWN_AUTH_PROVIDERS.includes(providerName)
+                      ? `auth-provider "${providerName}"`
+                      : `an auth-provider (${describeSecretValue(providerName)}) other than "oidc"`;
             throw new KubeconfigError(
-                `kubeconfig (${doc.origin}): user "${userName}" uses auth-provider "${providerName ?? ""}", which is not supported; ` +
+                `kubeconfig (${doc.origin}): user "${userName}" uses ${which}, which is not supported; ` +
                     `use an exec credential plugin (for IBM Cloud: \`ibmcloud ks cluster config --cluster <name>\` writes one)`,
             );
         }
@@ -253,7 +281,11 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
             apiVersion !== "client.authentication.k8s.io/v1beta1"
         ) {
             throw new KubeconfigError(
-                `kubeconfig (${doc.origin}): user "${userName}" exec apiVersion "${apiVersion ?? ""}" is not supported; use client.authentication.k8s.io/v1 or v1beta1`,
+                `kubeconfig (${doc.origin}): user "${userName}" exec apiVersion ` +
+                    (apiVersion === "client.authentication.k8s.io/v1alpha1"
+                        ? `"${apiVersion}" `
+                        : `(${describeSecretValue(apiVersion)}) `) +
+                    `is not supported; use client.authentication.k8s.io/v1 or v1beta1`,
             );
         }
         exec = {

@@ -4,6 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
+import { describeSecretValue } from "../internal/secretShape";
 import { didYouMean } from "../internal/suggest";
 import {
     buildDockerConfigJsonBase64,
@@ -56,12 +57,16 @@ export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
     /**
      * Regions whose domains get credentials, by IAM region (`us-south`), domain prefix
      * (`us`), former registry region name (`ap-south`), or `global`. Output order never
-     * depends on this order.
+     * depends on this order. Name each region once: `["us-south", "us"]` is an error.
+     * An empty list is an error too, because it would silently mean "the global `icr.io` only":
+     * omit `regions` for every region, list regions, or write `[]` with `includeGlobal: true`
+     * (or `["global"]`) to mean `icr.io` only.
      * @default - every region
      */
     readonly regions?: string[];
     /**
      * Whether the global `icr.io` (IBM-provided images) is added to the chosen regions.
+     * Set to `true` explicitly, it also makes `regions: []` mean "icr.io only".
      * @default true - as IKS does
      */
     readonly includeGlobal?: boolean;
@@ -185,7 +190,11 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
                 if (p !== undefined) problems.push(p);
             }
         }
-        if (typeof args.apiKey === "string" && args.apiKey.trim() === "") problems.push(emptyKeyMessage());
+        // Checked now when it is a plain value; an Output is checked once it resolves, below.
+        if (!pulumi.Output.isInstance(args.apiKey) && !(args.apiKey instanceof Promise)) {
+            const p = apiKeyProblem(args.apiKey);
+            if (p !== undefined) problems.push(p);
+        }
         const accounts = checkServiceAccounts(args.serviceAccounts);
         problems.push(...accounts.problems);
         if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
@@ -202,8 +211,8 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         // Validated here too for keys only known at deploy time (eks cluster.ts:714 pattern).
         const apiKey = pulumi.secret(
             pulumi.output(args.apiKey).apply((key) => {
-                if (typeof key !== "string" || key.trim() === "")
-                    throw new pulumi.ResourceError(emptyKeyMessage(), this);
+                const p = apiKeyProblem(key);
+                if (p !== undefined) throw new pulumi.ResourceError(p, this);
                 return key;
             }),
         );
@@ -247,9 +256,26 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
     }
 }
 
-function emptyKeyMessage(): string {
-    return (
-        `apiKey: the API key is empty. Pass the IAM API key of a service ID that has the Container Registry ` +
-        `Reader role (for example NamespaceIdentity's apiKey output).`
-    );
+/**
+ * Why `apiKey` cannot be the registry password, or undefined. The key is a secret, so the
+ * message describes a bad value (type, length, kinds of character) and never shows it.
+ * @internal
+ */
+export function apiKeyProblem(value: unknown): string | undefined {
+    const fix =
+        "Pass the IAM API key of a service ID that has the Container Registry Reader role " +
+        "(for example NamespaceIdentity's apiKey output).";
+    if (typeof value !== "string") {
+        return `apiKey: expected the API key as a string; got ${describeSecretValue(value)}. ${fix}`;
+    }
+    if (value.trim() === "") return `apiKey: the API key is empty. ${fix}`;
+    if (/\s/.test(value)) {
+        // A trailing newline is the usual slip (`$(cat key.txt)`, a file read whole); the
+        // registry would take it as part of the password and refuse every pull.
+        return (
+            `apiKey: the API key (${describeSecretValue(value)}) contains white space, which IAM API keys never ` +
+            `do; the registry would refuse it. Trim it (a trailing newline from reading a file is the usual cause).`
+        );
+    }
+    return undefined;
 }

@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
+import { describeSecretValue } from "../internal/secretShape";
 import { buildDockerConfigJsonBase64, DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE } from "./dockerConfig";
 import { defaultSecretNameFor, normalizeRegistryServer, RegistryServerError } from "./registryServer";
 import { warnAboutKubernetesProvider } from "./providerChecks";
@@ -99,8 +100,14 @@ export class RegistryCredentials extends pulumi.ComponentResource {
 
         const nonEmpty = (field: "username" | "password") =>
             pulumi.output(args[field]).apply((v) => {
-                if (typeof v !== "string" || v === "")
-                    throw new pulumi.ResourceError(emptyMessage(field), this);
+                if (typeof v !== "string") {
+                    // Described, not shown: the password is a secret.
+                    throw new pulumi.ResourceError(
+                        `${field}: expected a string; got ${describeSecretValue(v)}.`,
+                        this,
+                    );
+                }
+                if (v === "") throw new pulumi.ResourceError(emptyMessage(field), this);
                 return v;
             });
         const data = pulumi.secret(

@@ -27,6 +27,7 @@ import {
     uniqueNames,
 } from "../internal/imagePullSecretList";
 import { checkNamespaceName, checkObjectName } from "../internal/k8sNames";
+import { describeSecretValue } from "../internal/secretShape";
 import { isUnknown } from "../internal/unknown";
 import { KubeClient, KubeClientOptions, KubeconfigError, loadKubeconfig } from "./kubeClient";
 import { providerShim } from "../internal/providerShim";
@@ -187,7 +188,17 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
         }
 
         // Parse an explicit kubeconfig now, so that a broken one fails the preview, not the update.
+        // It is a secret: reasons describe it (KubeconfigError messages never quote its text).
         if (
+            news.kubeconfig !== undefined &&
+            isKnown(news.kubeconfig) &&
+            typeof news.kubeconfig !== "string"
+        ) {
+            fail(
+                "kubeconfig",
+                `kubeconfig: expected the kubeconfig's YAML text; got ${describeSecretValue(news.kubeconfig)}.`,
+            );
+        } else if (
             typeof news.kubeconfig === "string" &&
             news.kubeconfig !== "" &&
             isKnown(news.kubeconfig) &&

@@ -136,6 +136,54 @@ describe("NamespaceIdentity", function () {
         expect(await pulumi.isSecret(c.apiKey)).to.equal(true);
     });
 
+    it("rejects plain credentials with swapped key and account id, never showing the key", function () {
+        let err: unknown;
+        try {
+            new NamespaceIdentity("swapped", {
+                cluster: "prod",
+                namespace: "web",
+                credentials: {
+                    apiKey: "0123456789abcdef0123456789abcdef",
+                    accountId: CROSS_ACCOUNT_KEY,
+                    iamEndpoint: "http://iam.example.com",
+                },
+            });
+        } catch (e) {
+            err = e;
+        }
+        expect(pulumi.ResourceError.isInstance(err)).to.equal(true);
+        const message = (err as Error).message;
+        expect(message).to.equal(
+            "NamespaceIdentity swapped: 2 problems:\n" +
+                " - credentials.apiKey: holds an IBM Cloud account id (32 hexadecimal characters), and `accountId` holds " +
+                'a 36-character string of letters, digits and "-": the two look swapped. Put the API key in `apiKey` and ' +
+                "the account id in `accountId` (or omit `accountId` to use the key's account).\n" +
+                " - credentials.iamEndpoint: uses plain http: to a host that is not loopback, so the API key and the tokens " +
+                "IAM returns would cross the network unencrypted; use https://iam.cloud.ibm.com (IBM's IAM), or another " +
+                "https:// URL. (Plain http: is accepted only for localhost, 127.0.0.0/8 and ::1, e.g. a local IAM emulator.)",
+        );
+        expect(message).not.to.contain(CROSS_ACCOUNT_KEY);
+        expect(seen.map((r) => r.type)).not.to.include.members([SERVICE_ID, POLICY, API_KEY]);
+    });
+
+    it("leaves credentials that are Outputs to the providers' checks", async function () {
+        await build("later", {
+            cluster: "prod",
+            namespace: "later",
+            credentials: { apiKey: pulumi.secret(CROSS_ACCOUNT_KEY), accountId: pulumi.output("x") },
+        });
+        expect(of(SERVICE_ID)).to.have.length(1);
+    });
+
+    it("rejects an empty region list, naming the field and the fix", function () {
+        expect(
+            () => new NamespaceIdentity("none", { cluster: "prod", namespace: "none", regions: [] }),
+        ).to.throw(
+            "NamespaceIdentity none: regions: the list is empty; omit `regions` for every region, or list the regions " +
+                '(e.g. ["us-south"]; ["global"] for icr.io only).',
+        );
+    });
+
     it("rejects bad arguments before creating anything, listing every problem", function () {
         let err: unknown;
         try {

@@ -255,6 +255,50 @@ describe("NamespacePullSecrets", function () {
         }
     });
 
+    it("describes an API key with white space or of the wrong type, never showing it", async function () {
+        const key = "N5msBe7aLCK05w2HSwbrr7iZyMftHMY9iC8-aMVVk804";
+        const withNewline = rejection({ namespace: "a", apiKey: `${key}\n` });
+        expect(withNewline).to.equal(
+            `apiKey: the API key (a 45-character string of letters, digits and "-" on 2 lines) contains white space, ` +
+                `which IAM API keys never do; the registry would refuse it. Trim it (a trailing newline from reading ` +
+                `a file is the usual cause).`,
+        );
+        expect(rejection({ namespace: "a", apiKey: { key } as never })).to.equal(
+            `apiKey: expected the API key as a string; got an object. Pass the IAM API key of a service ID that has ` +
+                `the Container Registry Reader role (for example NamespaceIdentity's apiKey output).`,
+        );
+        // Known only at deploy time: the same description, from the apply.
+        const failure = unhandledRejections();
+        new NamespacePullSecrets("late-space", {
+            namespace: "a",
+            apiKey: pulumi.secret(` ${key}`),
+            regions: ["us"],
+            serviceAccounts: [],
+        });
+        const errors = await failure;
+        expect(errors.length).to.be.at.least(1);
+        for (const err of errors) {
+            expect(err.message).to.contain("apiKey: the API key (a 45-character string");
+            expect(err.message).not.to.contain(key);
+        }
+    });
+
+    it("rejects an empty region list unless includeGlobal: true says icr.io only", async function () {
+        expect(rejection({ namespace: "a", apiKey: "k", regions: [] })).to.equal(
+            `regions: the list is empty, which would cover only the global icr.io, not "no region" and not ` +
+                `"every region". Omit "regions" for every region, list the regions (e.g. ["us-south"]), or set ` +
+                `includeGlobal: true to mean icr.io only.`,
+        );
+        const c = await build("icr-only", { namespace: "a", apiKey: "k", regions: [], includeGlobal: true });
+        expect(c.domains).to.deep.equal(["icr.io"]);
+    });
+
+    it("rejects a region named twice in two spellings, naming the entry", function () {
+        expect(rejection({ namespace: "a", apiKey: "k", regions: ["us-south", "de", "us"] })).to.equal(
+            `regions[2]: "us" names region us-south (us.icr.io), as regions[0] ("us-south") does; list each region once.`,
+        );
+    });
+
     describe("warnings about the Kubernetes provider", function () {
         const mutableWarning =
             `NamespacePullSecrets "w": the Kubernetes provider replaces a Secret when its data changes unless enableSecretMutable ` +

@@ -1,5 +1,7 @@
 // The AccessPolicy dynamic provider's methods, called directly against the IAM emulator.
 import { expect } from "chai";
+import * as http from "http";
+import { AddressInfo } from "net";
 import { IamEmulator } from "../../emulator";
 import { ServiceIdResource } from "../../components/iam/client";
 import { PolicyBody } from "../../components/iam/policyModel";
@@ -11,7 +13,9 @@ import {
 import {
     ACCOUNT_A,
     FAST,
+    KEY_A,
     clientFor,
+    hostConfig,
     isolateCredentials,
     rejection,
     stackConfigFor,
@@ -171,6 +175,93 @@ describe("AccessPolicy provider", function () {
                 ["getPolicy", 200],
                 ["replacePolicy", 200],
             ]);
+        });
+
+        describe("when IAM sends a policy without an ETag header", function () {
+            // IBM documents an ETag on GET /v1/policies/{id}, so the emulator always sends one; a
+            // proxy in front of it stands in for a response without it (a gateway dropping it).
+            let proxy: http.Server;
+            let viaProxy: AccessPolicyProvider;
+            before(async function () {
+                const upstream = new URL(iam.url);
+                proxy = http.createServer((req, res) => {
+                    const out = http.request(
+                        {
+                            host: upstream.hostname,
+                            port: upstream.port,
+                            path: req.url,
+                            method: req.method,
+                            headers: req.headers,
+                        },
+                        (answer) => {
+                            const headers = { ...answer.headers };
+                            if (req.method === "GET" && req.url?.startsWith("/v1/policies/"))
+                                delete headers.etag;
+                            res.writeHead(answer.statusCode ?? 502, headers);
+                            answer.pipe(res);
+                        },
+                    );
+                    req.pipe(out);
+                });
+                await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+            });
+            after(async function () {
+                proxy.closeAllConnections();
+                await new Promise<void>((r) => proxy.close(() => r()));
+            });
+            beforeEach(async function () {
+                viaProxy = new AccessPolicyProvider(FAST);
+                const port = (proxy.address() as AddressInfo).port;
+                await viaProxy.configure(
+                    hostConfig({
+                        "ibmcloud:apiKey": KEY_A,
+                        "ibmcloud:iamEndpoint": `http://127.0.0.1:${port}`,
+                    }),
+                );
+            });
+            const refusal = (id: string) =>
+                `AccessPolicy: IAM returned policy "${id}" without an ETag header, so it cannot be replaced safely: ` +
+                "IBM's Policy Management API requires `If-Match: <ETag>` on PUT, and sending `If-Match: *` instead " +
+                "would overwrite a change someone else made since. Run `pulumi up` again; if it persists, check " +
+                "that nothing between this program and IAM (a proxy) drops the ETag header.";
+
+            it("fails clearly instead of replacing with If-Match: * when the state has no ETag", async function () {
+                const { id, outs } = await created({ region: "jp-osa" });
+                iam.resetLog();
+                const err = await rejection(
+                    viaProxy.update(
+                        id,
+                        { ...outs, etag: undefined },
+                        inputs({ roles: ["Writer"], region: "jp-osa" }),
+                    ),
+                );
+                expect(err.message).to.equal(refusal(id));
+                expect(iam.requests().map((r) => r.operation)).to.deep.equal(["getToken", "getPolicy"]);
+                const live = await clientFor(iam).getPolicy(id);
+                expect(live?.policy.roles?.map((r) => r.role_id)).to.deep.equal([READER]);
+            });
+
+            it("fails clearly after a stale ETag when the re-read carries none", async function () {
+                const { id, outs } = await created({ region: "ca-mon" });
+                const c = clientFor(iam);
+                const live = await c.getPolicy(id);
+                await c.replacePolicy(
+                    id,
+                    { ...(live!.policy as PolicyBody), description: "moved" },
+                    live!.etag!,
+                );
+                iam.resetLog();
+                const err = await rejection(
+                    viaProxy.update(id, outs, inputs({ roles: ["Manager"], region: "ca-mon" })),
+                );
+                expect(err.message).to.equal(refusal(id));
+                expect(iam.requests().map((r) => [r.operation, r.status])).to.deep.equal([
+                    ["getToken", 200],
+                    ["replacePolicy", 412],
+                    ["getPolicy", 200],
+                ]);
+                expect((await c.getPolicy(id))?.policy.description).to.equal("moved");
+            });
         });
 
         it("stores new credentials without writing to IAM", async function () {

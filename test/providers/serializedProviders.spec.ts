@@ -140,7 +140,7 @@ describe("dynamic providers, serialized as state stores them", function () {
         // As state written before the shims holds them: the SDK rewrites `super(message)` of a
         // class copied by value into `Error.call(this, message)`, which sets no message.
         const errors = [
-            () => new KubeconfigError("context \"production\" is not in the kubeconfig"),
+            () => new KubeconfigError('context "production" is not in the kubeconfig'),
             () => new KubeApiError("GET", "/api/v1/namespaces/x", 403, "Forbidden", "forbidden"),
             () => new RegistryDomainError("regions[0]: unknown region"),
             () => new RegistryServerError("server: not a host name"),

@@ -71,6 +71,28 @@ describe("ServiceId provider", function () {
             }
         });
 
+        it("refuses a plain-http config endpoint off loopback, at preview and at create", async function () {
+            // GIVEN the emulator's port, but on a name that is not loopback: it would answer if asked
+            const remote = iam.url.replace("127.0.0.1", "iam-test.invalid");
+            await provider.configure(
+                hostConfig({ "ibmcloud:apiKey": KEY_A, "ibmcloud:iamEndpoint": remote }),
+            );
+            const { failures } = await provider.check({}, { name: "over-http" });
+            expect(failures).to.deep.equal([
+                {
+                    property: "credentials",
+                    reason:
+                        "The IAM endpoint from Pulumi config `ibmcloud:iamEndpoint` uses plain http: to a host that is not " +
+                        "loopback, so the API key and the tokens IAM returns would cross the network unencrypted; use " +
+                        "https://iam.cloud.ibm.com (IBM's IAM), or another https:// URL. (Plain http: is accepted only for " +
+                        "localhost, 127.0.0.0/8 and ::1, e.g. a local IAM emulator.)",
+                },
+            ]);
+            const err = await rejection(provider.create({ name: "over-http" }));
+            expect(err.name).to.equal("InvalidIamEndpointError");
+            expect(iam.counters().total).to.equal(0);
+        });
+
         it("uses a resource's own credentials first, for another account, ignoring the stack's account id", async function () {
             await provider.configure(
                 hostConfig({

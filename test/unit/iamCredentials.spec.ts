@@ -96,6 +96,90 @@ describe("IAM credentials", function () {
         });
     });
 
+    describe("plain-http endpoints", function () {
+        const HTTPS_FIX =
+            "use https://iam.cloud.ibm.com (IBM's IAM), or another https:// URL. (Plain http: is accepted only for " +
+            "localhost, 127.0.0.0/8 and ::1, e.g. a local IAM emulator.)";
+        const REFUSAL =
+            "uses plain http: to a host that is not loopback, so the API key and the tokens IAM returns would cross " +
+            `the network unencrypted; ${HTTPS_FIX}`;
+        const errorOf = (f: () => unknown): Error => {
+            try {
+                f();
+            } catch (e) {
+                return e as Error;
+            }
+            throw new Error("expected an error");
+        };
+
+        it("accepts https anywhere and plain http on loopback only", function () {
+            for (const ok of [
+                "https://iam.cloud.ibm.com",
+                "https://10.0.0.5:8443/",
+                "http://127.0.0.1:41234",
+                "http://127.9.8.7",
+                "http://127.1:80",
+                "http://localhost:3000/",
+                "http://LOCALHOST",
+                "http://[::1]:8080",
+            ]) {
+                expect(checkEndpoint(ok), ok).to.equal(undefined);
+            }
+            for (const bad of [
+                "http://iam.cloud.ibm.com",
+                "http://10.0.0.1:8080",
+                "http://128.0.0.1",
+                "http://localhost.example.com",
+                "http://[::ffff:127.0.0.1]",
+                "http://[2001:db8::1]",
+            ]) {
+                expect(checkEndpoint(bad), bad).to.equal(REFUSAL);
+            }
+        });
+
+        it("refuses one in every place an endpoint can be given, naming the place and never the value", function () {
+            const remote = "http://iam.internal.example:8080";
+            const env = { IBMCLOUD_API_KEY: "k" };
+            const cases: [Error, string][] = [
+                [
+                    errorOf(() => resolveIamCredentials({ apiKey: "k", iamEndpoint: remote }, {}, env)),
+                    "the resource's `credentials.iamEndpoint` input",
+                ],
+                [
+                    errorOf(() => resolveIamCredentials(undefined, { iamEndpoint: remote }, env)),
+                    "Pulumi config `ibmcloud:iamEndpoint`",
+                ],
+                [
+                    errorOf(() =>
+                        resolveIamCredentials(undefined, {}, { ...env, IBMCLOUD_IAM_ENDPOINT: remote }),
+                    ),
+                    "the IBMCLOUD_IAM_ENDPOINT environment variable",
+                ],
+            ];
+            for (const [err, source] of cases) {
+                expect(err.name).to.equal("InvalidIamEndpointError");
+                expect(err.message).to.equal(`The IAM endpoint from ${source} ${REFUSAL}`);
+            }
+            expect(checkCredentialsInput({ apiKey: "k", iamEndpoint: remote })).to.deep.equal([
+                { property: "credentials.iamEndpoint", reason: REFUSAL },
+            ]);
+        });
+
+        it("judges only the endpoint that is used: a resource's https endpoint wins over a plain-http config", function () {
+            expect(
+                resolveIamCredentials(
+                    { apiKey: "k", iamEndpoint: ENDPOINT },
+                    { iamEndpoint: "http://iam.example.com" },
+                    {},
+                ).iamEndpoint,
+            ).to.equal(ENDPOINT);
+            expect(
+                resolveIamCredentials(undefined, { apiKey: "k", iamEndpoint: "http://127.0.0.1:4000/" }, {})
+                    .iamEndpoint,
+            ).to.equal("http://127.0.0.1:4000");
+        });
+    });
+
     describe("checks", function () {
         it("checks the credentials input, tolerating preview placeholders", function () {
             expect(checkCredentialsInput(undefined)).to.deep.equal([]);
@@ -141,6 +225,15 @@ describe("IAM credentials", function () {
             ]);
             expect(checkIamId("iamId", "IBMid-123", false)).to.deep.equal([]);
             expect(checkIamId("iamId", "IBMid-123", true)[0].reason).to.contain("not a service ID's IAM id");
+            expect(checkIamId("iamId", `iam-ServiceId-${"a".repeat(986)}`, true)).to.deep.equal([]);
+            expect(checkIamId("iamId", `iam-ServiceId-${"a".repeat(987)}`, true)).to.deep.equal([
+                {
+                    property: "iamId",
+                    reason:
+                        "is 1001 characters long; IAM policy attribute values are at most 1000 characters. " +
+                        "Use the service ID's `iamId` output.",
+                },
+            ]);
             expect(checkAdoptId("adoptId", "ApiKey-1", "ServiceId-")[0].reason).to.equal(
                 '"ApiKey-1" is not an id to adopt; expected "ServiceId-<uuid>" (`ibmcloud iam service-ids` lists them)',
             );

@@ -127,7 +127,11 @@ describe("secret fields in check failures", function () {
             (
                 await new ServiceAccountPullSecretsProvider().check(
                     {} as ServiceAccountPullSecretsInputs,
-                    { namespace: "team-a", secretNames: ["a"], kubeconfig } as ServiceAccountPullSecretsInputs,
+                    {
+                        namespace: "team-a",
+                        secretNames: ["a"],
+                        kubeconfig,
+                    } as ServiceAccountPullSecretsInputs,
                 )
             ).failures ?? [];
 
@@ -150,8 +154,12 @@ describe("secret fields in check failures", function () {
 
         it("describes a current-context that names no context, and a cluster reference that names no cluster", async function () {
             const failures = [
-                ...(await check(`contexts: [{name: a, context: {cluster: c}}]\ncurrent-context: "${TOKEN}"\n`)),
-                ...(await check(`contexts: [{name: a, context: {cluster: "${TOKEN}"}}]\ncurrent-context: a\n`)),
+                ...(await check(
+                    `contexts: [{name: a, context: {cluster: c}}]\ncurrent-context: "${TOKEN}"\n`,
+                )),
+                ...(await check(
+                    `contexts: [{name: a, context: {cluster: "${TOKEN}"}}]\ncurrent-context: a\n`,
+                )),
             ];
             expect(failures.map((f) => f.reason)).to.deep.equal([
                 `kubeconfig (the kubeconfig input) has no context named by its current-context (a ${TOKEN.length}-character string ` +
@@ -208,10 +216,17 @@ describe("describeSecretValue", function () {
             ["  ", "a string of 2 white-space characters"],
             [KEY, 'a 44-character string of letters, digits and "-"'],
             [`${KEY}\n`, 'a 45-character string of letters, digits and "-" on 2 lines'],
-            [` ${KEY}`, 'a 45-character string of letters, digits and "-" with white space at its start or end'],
-            ["p@ss w0rd!", "a 10-character string of letters, digits and other characters with white space inside"],
+            [
+                ` ${KEY}`,
+                'a 45-character string of letters, digits and "-" with white space at its start or end',
+            ],
+            [
+                "p@ss w0rd!",
+                "a 10-character string of letters, digits and other characters with white space inside",
+            ],
             [ACCOUNT, "a 32-character string of letters and digits"],
         ];
-        for (const [value, expected] of cases) expect(describeSecretValue(value), String(value)).to.equal(expected);
+        for (const [value, expected] of cases)
+            expect(describeSecretValue(value), String(value)).to.equal(expected);
     });
 });
