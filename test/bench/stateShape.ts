@@ -4,9 +4,13 @@
 // namespace adds, counted from state rather than assumed.
 import { CheckpointResource } from "./stackState";
 
-/** `urn:pulumi:<stack>::<project>::<type>::<name>` without its stack and project. */
+/**
+ * `urn:pulumi:<stack>::<project>::<type>::<name>` without its stack and project; the Stack
+ * resource's own name is `<project>-<stack>`, so it goes too.
+ */
 function localUrn(urn: string): string {
-    return urn.split("::").slice(2).join("::");
+    const [type, ...name] = urn.split("::").slice(2);
+    return type === "pulumi:pulumi:Stack" ? type : [type, ...name].join("::");
 }
 
 /** A provider reference, `<urn>::<id>`, without its stack, project or (random) id. */
