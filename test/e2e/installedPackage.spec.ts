@@ -257,7 +257,10 @@ describe("the npm package, installed into a program outside the repository", fun
         });
 
         const up = await stack.up();
-        expect([...up.outputs.secretNames.value].sort()).to.deep.equal(["default-icr-io", "default-us-icr-io"]);
+        expect([...up.outputs.secretNames.value].sort()).to.deep.equal([
+            "default-icr-io",
+            "default-us-icr-io",
+        ]);
         expect(up.outputs.regions.value).to.be.greaterThan(5);
         expect(await serviceAccountPullSecrets(cluster, "default")).to.include.members([
             "default-us-icr-io",
