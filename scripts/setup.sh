@@ -11,6 +11,5 @@ cd "$ROOT"
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund --loglevel=warn
 fi
-npm run --silent build
-ln -sfn .. node_modules/pulumi-icr-access
+npm run --silent build   # postbuild links the package under its own name
 scripts/toolchain.sh > /dev/null
