@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { AccessPolicyInputs, AccessPolicyProvider } from "../../components/iam/accessPolicy";
 import { ApiKeyInputs, ApiKeyProvider } from "../../components/iam/apiKey";
-import { IAM_ENV_VARS } from "../../components/iam/credentials";
+import { isolateCredentials } from "../providers/iamFixtures";
 import { ServiceIdInputs, ServiceIdProvider } from "../../components/iam/serviceId";
 import { describeSecretValue } from "../../components/internal/secretShape";
 import {
@@ -57,19 +57,7 @@ const CHECKS: [string, Check][] = [
 ];
 
 describe("secret fields in check failures", function () {
-    const saved: Record<string, string | undefined> = {};
-    before(function () {
-        for (const name of Object.values(IAM_ENV_VARS)) {
-            saved[name] = process.env[name];
-            delete process.env[name];
-        }
-    });
-    after(function () {
-        for (const [name, value] of Object.entries(saved)) {
-            if (value === undefined) delete process.env[name];
-            else process.env[name] = value;
-        }
-    });
+    isolateCredentials();
 
     for (const [kind, check] of CHECKS) {
         describe(`${kind} credentials`, function () {
