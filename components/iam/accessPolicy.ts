@@ -6,7 +6,7 @@
 // no region → every region. Access to several regions is several policies; NamespaceIdentity
 // makes one per entry of its `regions`.
 //
-// The provider runs in the engine's dynamic-provider process (serialized by value; no
+// The provider runs in the engine's dynamic-provider process (loaded by the `__provider` shim; no
 // `pulumi.*` in its methods). It calls IAM Policy Management v1:
 //   create  POST   /v1/policies        (409 policy_conflict_error → error naming the policy, or adopt)
 //   read    GET    /v1/policies/{id}   (404 or state "deleted" → gone)

@@ -7,7 +7,7 @@
 // state by `read` and `update`. Rotation = replacement: a new `rotation` value makes Pulumi
 // create the new key first and delete the old one afterwards.
 //
-// The provider runs in the engine's dynamic-provider process (serialized by value; no
+// The provider runs in the engine's dynamic-provider process (loaded by the `__provider` shim; no
 // `pulumi.*` in its methods). It calls IAM Identity:
 //   create  POST   /v1/apikeys (Entity-Lock)
 //   read    GET    /v1/apikeys/{id}            (404 → gone)

@@ -8,9 +8,10 @@
 //    consistent: terraform-provider-ibm #3573, #4413);
 //  - errors as `IamError`, built from the response the way node-sdk-core's `formatError` does,
 //    never the AxiosError (its `config` holds the API key and the bearer token).
-// This module runs inside dynamic providers: it is serialized *by value* into each provider, so
-// it must not import @pulumi/pulumi at run time, and state shared by every copy in one process
-// (the token cache) lives on `globalThis` under a `Symbol.for` key.
+// This module runs inside dynamic providers, loaded by the `__provider` shims; state written
+// before the shims holds by-value copies of it, so it must not import @pulumi/pulumi at run
+// time, and state shared by every copy in one process (the token cache) lives on
+// `globalThis` under a `Symbol.for` key.
 // Method names follow IBM's SDK (`platform-services-node-sdk` iam-identity/v1.ts,
 // iam-policy-management/v1.ts).
 import axios from "axios";

@@ -4,7 +4,7 @@
 // `configure`), or (3) the environment (`IBMCLOUD_API_KEY`, `IBMCLOUD_IAM_ENDPOINT`,
 // `IBMCLOUD_ACCOUNT_ID`). Nothing here is captured when a provider is serialized, so a rotated
 // key is picked up by the next `up` or `destroy` (pulumi/pulumi#4981).
-// Pure: no runtime Pulumi import (this module is serialized by value into providers).
+// Pure: no runtime Pulumi import (providers load it in the engine's dynamic-provider host).
 import type * as pulumi from "@pulumi/pulumi";
 import { describeSecretValue } from "../internal/secretShape";
 import { isUnknown, UNKNOWN } from "../internal/unknown";

@@ -1,6 +1,6 @@
 // Helpers the three IAM dynamic providers share: building a client from run-time credentials,
 // recognising IAM errors, the stale-entity-tag retry, and making results fit for the wire.
-// Pure: no runtime Pulumi import (serialized by value into the providers).
+// Pure: no runtime Pulumi import (runs in the dynamic-provider host).
 import { IamClient, IamClientTuning, IamError, iamTuningFromEnv } from "./client";
 import { IamCredentialsInputs, IamProviderConfig, resolveIamCredentials } from "./credentials";
 

@@ -3,8 +3,8 @@
 // namespace pulls images as.
 //
 // The provider below runs in the engine's dynamic-provider process, not in the program: it
-// is serialized by value, so its methods use only ./client and friends and plain values,
-// never `pulumi.*`. It calls IAM Identity:
+// is loaded there by the `__provider` shim (internal/providerShim.ts), and its methods use
+// only ./client and friends and plain values, never `pulumi.*`. It calls IAM Identity:
 //   check   GET    /v1/serviceids/{adoptId}           (only when adopting a new id)
 //   create  POST   /v1/serviceids/  (Entity-Lock)      or GET + PUT when adopting
 //   read    GET    /v1/serviceids/{id}                 (404 → gone)

@@ -1,6 +1,6 @@
 // Input checks shared by the IAM providers' `check` methods. Each returns `check` failures
 // that start from the field the user wrote and say the fix (style guide §B.7).
-// Pure: no Pulumi import (serialized by value into providers).
+// Pure: no Pulumi import (runs in the dynamic-provider host).
 import { describeSecretValue } from "../internal/secretShape";
 import { isUnknown } from "../internal/unknown";
 import type { Failure } from "./policyModel";

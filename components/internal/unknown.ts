@@ -1,7 +1,7 @@
 // Preview placeholders and value comparison for dynamic providers. During `pulumi preview`
 // an input that depends on a not-yet-created resource reaches `check` and `diff` as this
 // magic string, whatever the input's type (pulumi/pulumi#6310; `rpc.unknownValue` in the
-// Node.js SDK). Pure: no Pulumi import, because provider code is serialized by value.
+// Node.js SDK). Pure: no Pulumi import, because provider code runs in the dynamic-provider host.
 
 /**
  * The string the dynamic-provider host passes for an unknown input during preview.

@@ -2,10 +2,10 @@
 // kubeconfig the way kubectl does and sends JSON requests over axios.
 //
 // Why not @kubernetes/client-node: it is ESM-only since 2024 (f9dbafba) and large, and the
-// provider's closure must stay small. Why no runtime `@pulumi/pulumi` import: this module
-// is captured *by value* into the serialized provider (createClosure.ts:1405), so anything
-// it touches is serialized too; npm packages (axios, yaml) and Node built-ins are captured
-// by reference as `require(...)`. `import type` is fine.
+// provider must load fast in the engine's dynamic-provider host. No runtime `@pulumi/pulumi`
+// import: the host loads this module through the provider shim (internal/providerShim.ts),
+// and releases before the shims copied it by value into state, where such an import breaks.
+// `import type` is fine.
 //
 // Supported kubeconfig features: current-context or a named context; several files in
 // KUBECONFIG (first file wins per name, as kubectl merges); server with a path prefix;

@@ -11,8 +11,8 @@
 //   create/update: GET (polling while the SA does not exist yet, up to waitTimeoutSeconds), PUT
 //   read: GET · delete: GET, PUT (404 is done)
 // The methods run later, in the engine's dynamic-provider host process. They use only
-// ./kubeClient and ../internal helpers (captured by value) plus Node built-ins, axios and
-// yaml (captured as require); never `pulumi.*`. Credentials come from the `kubeconfig`
+// ./kubeClient and ../internal helpers plus Node built-ins, axios and yaml, loaded from the
+// installed package by the `__provider` shim; never `pulumi.*`. Credentials come from the `kubeconfig`
 // input (a secret), or at run time from the kubernetes:kubeconfig stack setting,
 // KUBECONFIG or ~/.kube/config; they are never captured in the provider's closure.
 import * as pulumi from "@pulumi/pulumi";
