@@ -15,10 +15,7 @@ import {
     PulumiCommand,
     Stack,
 } from "@pulumi/pulumi/automation";
-import { promisify } from "util";
 import { repoRoot, toolchain } from "./toolchain";
-
-const execFileAsync = promisify(execFile);
 
 /** What a run of preview/up/refresh/destroy produced. */
 export interface RunResult {
@@ -157,20 +154,40 @@ export class ProgramStack {
     }
 
     /**
+     * Runs the CLI itself on this stack (`--stack` and `--non-interactive` added), in the
+     * stack's working copy with the sandbox's environment and, as the Automation API does, the
+     * CLI's directory first on PATH. Resolves to what it printed on stdout; rejects with the
+     * end of its output, which holds the engine's diagnostics.
+     */
+    async cli(args: readonly string[]): Promise<string> {
+        const pulumi = toolchain().pulumi;
+        const env = {
+            ...process.env,
+            ...this.sandbox.envVars,
+            PATH: `${path.dirname(pulumi)}${path.delimiter}${process.env.PATH ?? ""}`,
+        };
+        return new Promise<string>((resolve, reject) => {
+            execFile(
+                pulumi,
+                [...args, "--stack", this.stack.name, "--non-interactive"],
+                { cwd: this.stack.workspace.workDir, env, maxBuffer: 256 << 20 },
+                (err, out, errOut) => {
+                    if (err === null) return resolve(out);
+                    const tail = `${out}\n${errOut}`.trim().split("\n").slice(-40).join("\n");
+                    reject(
+                        new Error(`pulumi ${args.join(" ")} of stack ${this.stack.name} failed:\n${tail}`),
+                    );
+                },
+            );
+        });
+    }
+
+    /**
      * `pulumi stack export` as text, secrets encrypted: what a user would paste into a bug
      * report. (The Automation API's exportStack decrypts them.)
      */
     async exportText(): Promise<string> {
-        const { stdout } = await execFileAsync(
-            toolchain().pulumi,
-            ["stack", "export", "--stack", this.stack.name, "--non-interactive"],
-            {
-                cwd: this.stack.workspace.workDir,
-                env: { ...process.env, ...this.sandbox.envVars },
-                maxBuffer: 256 << 20,
-            },
-        );
-        return stdout;
+        return this.cli(["stack", "export"]);
     }
 
     /** Every file the file backend wrote (state, history, backups), concatenated. */
