@@ -33,6 +33,11 @@ export interface LocalCluster {
 export interface LocalClusterOptions {
     /** @default true - start kube-controller-manager as a real cluster has */
     readonly controllerManager?: boolean;
+    /**
+     * Extra kube-apiserver flags (e.g. `--oidc-issuer-url=…`, `--audit-log-path=…`). A function
+     * gets the cluster's temporary directory, for flags that name files written there.
+     */
+    readonly apiServerArgs?: string[] | ((dir: string) => string[]);
 }
 
 /** Starts etcd, kube-apiserver and kube-controller-manager in a temporary directory. */
@@ -107,6 +112,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
                 `--token-auth-file=${path.join(dir, "tokens.csv")}`,
                 "--allow-privileged=true",
                 "--endpoint-reconciler-type=none",
+                ...(typeof opts.apiServerArgs === "function" ? opts.apiServerArgs(dir) : (opts.apiServerArgs ?? [])),
             ],
             path.join(dir, "kube-apiserver.log"),
         );
