@@ -6,16 +6,40 @@
 //   icr-access:kubeconfig         the cluster's kubeconfig (secret; default: KUBECONFIG)
 //   icr-access:registryApiKey     API key of the registry's account, when it is another account
 //                                 than ibmcloud:apiKey's (secret; optional)
+//   icr-access:namespaceSelector  { matchLabels, matchExpressions, exclude, access }: namespaces
+//                                 covered by label, resolved against the cluster on every run
+//   icr-access:migrateTokenSecrets  true, or { kubeSystem, deleteSecrets }: replace registry-token
+//                                 pull secrets (clusters before 2019-02-25) with API-key ones
+//   icr-access:imageReport        true: the imageReport output (workloads on old domains)
 //   ibmcloud:apiKey               IAM API key (secret), or IBMCLOUD_API_KEY
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterRegistryAccess, NamespaceAccess, PullSecretLayout, RegistryAccess } from "pulumi-icr-access";
+import {
+    ClusterRegistryAccess,
+    MigrateTokenSecretsOptions,
+    NamespaceAccess,
+    NamespaceSelector,
+    PullSecretLayout,
+    RegistryAccess,
+} from "pulumi-icr-access";
 
 const config = new pulumi.Config();
 const registryApiKey = config.getSecret("registryApiKey");
 
+/** The selector, or undefined for the project default `{}` (no selector). */
+function namespaceSelector(): NamespaceSelector<NamespaceAccess> | undefined {
+    const selector = config.getObject<NamespaceSelector<NamespaceAccess>>("namespaceSelector");
+    return selector === undefined ||
+        (typeof selector === "object" && Object.keys(selector ?? {}).length === 0)
+        ? undefined
+        : selector;
+}
+
 const access = new ClusterRegistryAccess(config.require("cluster"), {
     cluster: config.require("cluster"),
-    namespaces: config.requireObject<Record<string, NamespaceAccess>>("namespaces"),
+    namespaces: config.getObject<Record<string, NamespaceAccess>>("namespaces") ?? {},
+    namespaceSelector: namespaceSelector(),
+    migrateTokenSecrets: config.getObject<boolean | MigrateTokenSecretsOptions>("migrateTokenSecrets"),
+    reportImages: config.getBoolean("imageReport"),
     sharedIdentities: config.getObject<Record<string, RegistryAccess>>("sharedIdentities"),
     kubeconfig: config.getSecret("kubeconfig"),
     context: config.get("context"),
@@ -28,6 +52,8 @@ const access = new ClusterRegistryAccess(config.require("cluster"), {
 });
 
 /** Per namespace: the pull secrets' names (for pod specs), the service ID and the patched service accounts. */
-export const namespaces = access.namespaces;
+export const namespaces = access.coveredNamespaces;
 /** Per identity: its service ID. */
 export const serviceIds = access.serviceIds;
+/** With icr-access:imageReport: containers whose images name registry.*.bluemix.net, or an icr.io domain without a pull secret. */
+export const imageReport = access.imageReport;

@@ -10,10 +10,24 @@ import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import { plainCredentialsProblems } from "./iam/plainCredentialsProblems";
 import { checkRegistryNamespace, GLOBAL, RegistryLocation, Role, ROLES } from "./iam/policyModel";
 import { NamespacePullSecrets, PullSecretLayout } from "./k8s/namespacePullSecrets";
+import { iksOwnedNameProblems } from "./k8s/iksOwnedNames";
 import { readsAmbientKubeconfig } from "./k8s/providerChecks";
 import { checkRegionList, findRegion, RegistryEndpoints } from "./k8s/registryDomains";
 import { checkNamespaceName, joinProblems } from "./internal/k8sNames";
 import { didYouMean } from "./internal/suggest";
+import {
+    declareNamespaceImagePolicies,
+    NamespaceImagePolicy,
+    namespaceImagePolicyProblems,
+} from "./portieris/namespaceImagePolicy";
+import type { ImageReportRow } from "./migration/imageReport";
+import { liveCoverage } from "./migration/liveCoverage";
+import {
+    migrationOptions,
+    migrationSettingProblems,
+    MigrateTokenSecretsOptions,
+} from "./migration/namespacePlan";
+import { NamespaceSelector, namespaceSelectorProblems } from "./namespaceSelector";
 
 /** What an IAM identity may pull (or push): the scope of its Container Registry policy. */
 export interface RegistryAccess {
@@ -79,6 +93,13 @@ export interface NamespaceAccess extends RegistryAccess {
      * @default false - it must exist
      */
     readonly createNamespace?: boolean;
+    /**
+     * A Portieris ImagePolicy for the namespace (`true` for the defaults): it admits the images
+     * the namespace can pull (its domains and registry namespace), plus any `repositories`
+     * given, previewed against the namespace's running workloads.
+     * @default - no image policy
+     */
+    readonly imagePolicy?: boolean | NamespaceImagePolicy;
 }
 
 /** Arguments of {@link ClusterRegistryAccess}. */
@@ -121,6 +142,29 @@ export interface ClusterRegistryAccessArgs {
      * @default - never rotated
      */
     readonly rotation?: pulumi.Input<string>;
+    /**
+     * Namespaces to cover by label, besides those in `namespaces` (which win), with the access
+     * each gets. Resolved against the live cluster every time the program runs, so a namespace
+     * labelled since the last run is covered by the next `preview`/`up`, and one that stops
+     * matching is cleaned up (our secrets and entries go, everyone else's stay).
+     * @default - only the namespaces in `namespaces`
+     */
+    readonly namespaceSelector?: NamespaceSelector<NamespaceAccess>;
+    /**
+     * Migrate registry-token pull secrets (clusters made before 2019-02-25): found by content
+     * in the managed namespaces (and kube-system with `kubeSystem`), replaced by API-key
+     * secrets for the same regions, then taken off the service accounts that list them once
+     * ours are listed; deleted only with `deleteSecrets`.
+     * @default false
+     */
+    readonly migrateTokenSecrets?: boolean | MigrateTokenSecretsOptions;
+    /**
+     * List the managed namespaces' workloads whose images still name registry.*.bluemix.net
+     * (with the icr.io reference to use), or an icr.io domain the namespace has no pull secret
+     * for, as the `imageReport` output. Read-only.
+     * @default false
+     */
+    readonly reportImages?: boolean;
 }
 
 /** What one namespace got. */
@@ -143,6 +187,10 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
     public readonly namespaces: Record<string, NamespaceAccessOutputs>;
     /** Per identity (namespace or shared identity name): the service ID's id. */
     public readonly serviceIds: pulumi.Output<Record<string, string>>;
+    /** Every namespace covered (named, selected, or added to migrate), with what it got. */
+    public readonly coveredNamespaces: pulumi.Output<Record<string, CoveredNamespace>>;
+    /** With `reportImages`: the containers still on old domains or without a pull secret. */
+    public readonly imageReport: pulumi.Output<ImageReportRow[]>;
 
     constructor(name: string, args: ClusterRegistryAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         // {}: the kubeconfig and registry credentials must not reach component state.
@@ -199,8 +247,9 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
         }
 
         // 4-5. Per namespace: pull secrets for the identity's key, service accounts patched.
-        this.namespaces = {};
-        for (const [namespace, access] of Object.entries(args.namespaces)) {
+        const covered: Record<string, NamespaceAccessOutputs> = {};
+        const pullSecretsOf: Record<string, NamespacePullSecrets> = {};
+        const cover = (namespace: string, access: NamespaceAccess): NamespacePullSecrets => {
             const scope = access.identity === undefined ? access : args.sharedIdentities![access.identity];
             const id =
                 access.identity === undefined
@@ -220,20 +269,83 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     serviceAccounts: access.serviceAccounts,
                     kubeconfig,
                     context: args.context,
+                    argumentPath: `namespaces.${namespace}`,
                 },
                 k8sOpts,
             );
-            this.namespaces[namespace] = {
+            covered[namespace] = {
                 secretNames: secrets.secretNames,
                 serviceId: id.serviceIdId,
                 serviceAccounts: secrets.serviceAccounts,
             };
+            pullSecretsOf[namespace] = secrets;
+            return secrets;
+        };
+        const serviceIdsOf = (): pulumi.Output<Record<string, string>> =>
+            pulumi
+                .all(
+                    Object.entries(identities).map(([k, v]) => v.serviceIdId.apply((id) => [k, id] as const)),
+                )
+                .apply((pairs) => Object.fromEntries(pairs));
+
+        const migrate = migrationOptions(args.migrateTokenSecrets);
+        if (args.namespaceSelector === undefined && migrate === undefined && !args.reportImages) {
+            for (const [namespace, access] of Object.entries(args.namespaces)) cover(namespace, access);
+            this.namespaces = covered;
+            this.serviceIds = serviceIdsOf();
+            this.coveredNamespaces = pulumi.output(covered) as pulumi.Output<
+                Record<string, CoveredNamespace>
+            >;
+            this.imageReport = pulumi.output([]);
+        } else {
+            // The namespaces depend on the live cluster: declared once it has been read.
+            const live = liveCoverage(this, name, {
+                settings: { ...args, migrateTokenSecrets: migrate },
+                kubeconfig,
+                context: args.context,
+                reportImages: args.reportImages ?? false,
+                cover,
+                covered,
+                serviceIds: serviceIdsOf,
+            });
+            this.namespaces = Object.fromEntries(
+                Object.keys(args.namespaces).map((ns) => [
+                    ns,
+                    {
+                        secretNames: live.namespaces.apply((n) => n[ns].secretNames),
+                        serviceId: live.namespaces.apply((n) => n[ns].serviceId),
+                        serviceAccounts: live.namespaces.apply((n) => n[ns].serviceAccounts),
+                    },
+                ]),
+            );
+            this.serviceIds = live.serviceIds;
+            this.coveredNamespaces = live.namespaces;
+            this.imageReport = live.imageReport;
         }
-        this.serviceIds = pulumi
-            .all(Object.entries(identities).map(([k, v]) => v.serviceIdId.apply((id) => [k, id] as const)))
-            .apply((pairs) => Object.fromEntries(pairs));
-        this.registerOutputs({ namespaces: this.namespaces, serviceIds: this.serviceIds });
+        // Trusted content: each namespace's image policy, following its registry access.
+        declareNamespaceImagePolicies(
+            this,
+            name,
+            args.namespaces,
+            args.sharedIdentities,
+            { kubeconfig, context: args.context },
+            k8sOpts,
+            (namespace) => (pullSecretsOf[namespace] !== undefined ? [pullSecretsOf[namespace]] : []),
+        );
+        this.registerOutputs({
+            namespaces: this.namespaces,
+            serviceIds: this.serviceIds,
+            coveredNamespaces: this.coveredNamespaces,
+            imageReport: this.imageReport,
+        });
     }
+}
+
+/** What one namespace got, resolved. */
+export interface CoveredNamespace {
+    readonly secretNames: string[];
+    readonly serviceId: string;
+    readonly serviceAccounts: string[];
 }
 
 /** The IAM policy locations for an access scope: its regions, plus global unless excluded. */
@@ -283,8 +395,25 @@ export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): 
         );
     }
     const namespaces = Object.entries(args.namespaces ?? {});
-    if (namespaces.length === 0) {
-        problems.push(`namespaces: give at least one Kubernetes namespace, e.g. { default: {} }.`);
+    if (args.namespaceSelector !== undefined) {
+        problems.push(...namespaceSelectorProblems("namespaceSelector", args.namespaceSelector));
+        const access = args.namespaceSelector?.access;
+        if (access !== undefined && access.identity === undefined) {
+            problems.push(...registryAccessProblems("namespaceSelector.access", access));
+        } else if (
+            access?.identity !== undefined &&
+            !Object.keys(args.sharedIdentities ?? {}).includes(access.identity)
+        ) {
+            problems.push(
+                `namespaceSelector.access.identity: no shared identity "${access.identity}"; define it under sharedIdentities.`,
+            );
+        }
+    }
+    problems.push(...migrationSettingProblems("migrateTokenSecrets", args.migrateTokenSecrets));
+    if (namespaces.length === 0 && args.namespaceSelector === undefined) {
+        problems.push(
+            `namespaces: give at least one Kubernetes namespace, e.g. { default: {} }, or a namespaceSelector.`,
+        );
     }
     const shared = Object.keys(args.sharedIdentities ?? {});
     for (const [name, access] of Object.entries(args.sharedIdentities ?? {})) {
@@ -322,9 +451,19 @@ export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): 
         } else {
             problems.push(...registryAccessProblems(field, access));
         }
+        // IKS's own pull secrets and built-in namespaces are never this stack's (k8s/iksOwnedNames.ts).
+        problems.push(
+            ...iksOwnedNameProblems(field, {
+                namespace,
+                layout: access.layout ?? args.layout,
+                secretName: access.secretName,
+                createNamespace: access.createNamespace,
+            }),
+        );
     }
     // Checked here too (the IAM resources check it again) so that the message names the argument
     // the user wrote; the reasons never show a value, since the argument is a secret.
     problems.push(...plainCredentialsProblems("registryCredentials", args.registryCredentials));
+    problems.push(...namespaceImagePolicyProblems(args.namespaces ?? {}, args.sharedIdentities));
     return problems;
 }

@@ -53,3 +53,48 @@ export {
 } from "./k8s/registryDomains";
 export type { RegistryDomain, RegistryDomainSelection, RegistryRegion } from "./k8s/registryDomains";
 export { DOCKER_HUB_SERVER } from "./k8s/registryServer";
+
+// Old clusters and namespaces chosen by label: registry-token migration, the image report,
+// and the namespace selector.
+export { TokenSecretMigration } from "./migration/tokenSecretMigration";
+export type {
+    ServiceAccountMigrationPlan,
+    TokenSecretMigrationArgs,
+    TokenSecretPlan,
+} from "./migration/tokenSecretMigration";
+export type { MigrateTokenSecretsOptions } from "./migration/namespacePlan";
+export { classifyTokenSecret, icrImageReference, newDomainOf } from "./migration/tokenSecrets";
+export type { TokenSecret } from "./migration/tokenSecrets";
+export { formatImageReport } from "./migration/imageReport";
+export type { ImageReportRow } from "./migration/imageReport";
+export type { CoveredNamespace } from "./clusterRegistryAccess";
+export type { LabelSelectorRequirement, NamespaceSelector } from "./namespaceSelector";
+
+// Trusted content: Portieris image policies, and the enforcement preview of what they would deny.
+export { TrustedContent, DEFAULT_IMAGE_POLICY_NAME } from "./portieris/trustedContent";
+export type { NamespaceImageRules, TrustedContentArgs } from "./portieris/trustedContent";
+export { ImagePolicy } from "./portieris/imagePolicy";
+export type { ImagePolicyArgs } from "./portieris/imagePolicy";
+export { ClusterImagePolicy } from "./portieris/clusterImagePolicy";
+export type { ClusterImagePolicyArgs } from "./portieris/clusterImagePolicy";
+export type { ImageRules, RepositoryRule, SignedByKey } from "./portieris/policyRules";
+export type { EnforcementOptions } from "./portieris/enforcementPreview";
+export type {
+    ContainerReport,
+    EnforcementReport,
+    NamespaceReport,
+    WorkloadReport,
+} from "./portieris/enforcementReport";
+export type { DenialReason, ImageDecision } from "./portieris/admissionPrediction";
+export {
+    CLUSTER_IMAGE_POLICY_KIND,
+    IMAGE_POLICY_KIND,
+    PORTIERIS_API_VERSION,
+    RESERVED_POLICY_NAMES,
+} from "./portieris/types";
+export type {
+    ImagePolicySpec,
+    PolicyRepository,
+    RepositoryPolicy,
+    SimpleRequirement,
+} from "./portieris/types";

@@ -7,6 +7,7 @@ import { ApiKeyProvider } from "./iam/apiKey";
 import { ServiceIdProvider } from "./iam/serviceId";
 import type { ProviderKind } from "./internal/providerShim";
 import { ServiceAccountPullSecretsProvider } from "./k8s/serviceAccountPullSecrets";
+import { TokenSecretMigrationProvider } from "./migration/tokenSecretMigration";
 
 /** The key under which the SDK stores a dynamic resource's serialized provider. */
 const PROVIDER_KEY = "__provider";
@@ -74,6 +75,7 @@ export const ServiceId = shimmed(new ServiceIdProvider());
 export const AccessPolicy = shimmed(new AccessPolicyProvider());
 export const ApiKey = shimmed(new ApiKeyProvider());
 export const ServiceAccountPullSecrets = shimmed(new ServiceAccountPullSecretsProvider());
+export const TokenSecretMigration = shimmed(new TokenSecretMigrationProvider());
 
 /** Every kind a shim may name; the compiler holds this list to {@link ProviderKind}. */
 export const PROVIDER_KINDS: Record<ProviderKind, ShimmedProvider> = {
@@ -81,4 +83,5 @@ export const PROVIDER_KINDS: Record<ProviderKind, ShimmedProvider> = {
     AccessPolicy,
     ApiKey,
     ServiceAccountPullSecrets,
+    TokenSecretMigration,
 };

@@ -179,7 +179,9 @@ function withEtag(k: ApiKeyRecord, status: number, body: unknown): ApiResponse {
 function resolveOwner(req: ApiRequest, env: HandlerEnv, iamId: string): KeyOwner {
     const caller = callerOf(req);
     const s = env.store.serviceIdByIamId(iamId);
-    if (s && s.accountId === caller.accountId) return { iamId, accountId: s.accountId, kind: "serviceId" };
+    // Eventual consistency (fault injection): a service ID created moments ago is not yet known here.
+    if (s && s.accountId === caller.accountId && !env.faults.hides(`/v1/serviceids/${s.id}`, env.now()))
+        return { iamId, accountId: s.accountId, kind: "serviceId" };
     const account = env.store.accounts.get(caller.accountId);
     if (account && account.adminIamId === iamId) return { iamId, accountId: caller.accountId, kind: "user" };
     throw new ApiError(404, "not_found", `Identity with iam_id '${iamId}' not found.`, {
@@ -225,7 +227,8 @@ export function getApiKeysDetails(req: ApiRequest, env: HandlerEnv): ApiResponse
         throw badRequest(req.family, "missing_header", "Header 'IAM-ApiKey' is required.");
     }
     const k = env.store.apiKeyByHash(hashApiKey(value));
-    if (!k || k.accountId !== callerOf(req).accountId) {
+    // A read of the key like GET by id, so eventual consistency (fault injection) hides a new one too.
+    if (!k || k.accountId !== callerOf(req).accountId || env.faults.hides(`/v1/apikeys/${k.id}`, env.now())) {
         throw new ApiError(404, "not_found", "API key not found.", { messageCode: MessageCode.NotFound });
     }
     return withEtag(k, 200, renderApiKey(k, k.storedValue));
@@ -249,6 +252,8 @@ export function listApiKeys(req: ApiRequest, env: HandlerEnv): ApiResponse {
             "Query parameter 'type' must be 'user' or 'serviceid'.",
         );
     }
+    // Eventual consistency of listings (fault injection): a just-created object is not yet listed.
+    all = all.filter((k) => !env.faults.unlists(`/v1/apikeys/${k.id}`, env.now()));
     all = sortRecords(req, filters, all, {
         name: (k) => k.name,
         description: (k) => k.description,

@@ -11,7 +11,16 @@ import { createIamServer } from "./server";
 import { Store } from "./store";
 import { TokenService } from "./tokens";
 
-export type { Fault, FaultScope, StatusFault, LatencyFault, EventualConsistencyFault } from "./faults";
+export type {
+    Fault,
+    FaultScope,
+    StatusFault,
+    LatencyFault,
+    EventualConsistencyFault,
+    ListLagFault,
+    LostResponseFault,
+    LostResponseMode,
+} from "./faults";
 export type { RequestRecord, Counters } from "./requestLog";
 export { CONTAINER_REGISTRY_REGIONS } from "./policies";
 export { ACCOUNT_ID_PATTERN } from "./ids";
@@ -38,6 +47,12 @@ export interface IamEmulatorOptions {
      * @default - in memory only
      */
     stateFile?: string;
+    /**
+     * Serve HTTPS with this certificate and key (PEM), as IAM itself does: needed where the
+     * emulator is an OpenID issuer, since kube-apiserver requires an https `--oidc-issuer-url`.
+     * @default - plain HTTP on loopback
+     */
+    tls?: { cert: string; key: string };
     /** Access-token lifetime (`expires_in`). IBM's is at most 3600. @default 3600 */
     tokenTtlSeconds?: number;
     /**
@@ -161,7 +176,7 @@ export async function startIamEmulator(opts: IamEmulatorOptions): Promise<IamEmu
     };
     const log = new RequestLog();
     let url = "";
-    const server = createIamServer({ env, log, baseUrl: () => url });
+    const server = createIamServer({ env, log, baseUrl: () => url }, opts.tls);
     const host = opts.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
@@ -171,7 +186,7 @@ export async function startIamEmulator(opts: IamEmulatorOptions): Promise<IamEmu
         });
     });
     const port = (server.address() as AddressInfo).port;
-    url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    url = `${opts.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
     return {
         url,

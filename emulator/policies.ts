@@ -217,6 +217,12 @@ function readContent(req: ApiRequest, env: HandlerEnv): PolicyContent {
                 `subjects[0]: iam_id '${subjectIamId}' is not a service ID or user of account ${caller.accountId}.`,
             );
         }
+        // Eventual consistency (fault injection): a service ID created moments ago is not yet
+        // known to the policy service. IBM documents no status for it; 404, like a GET right
+        // after a create (emulator README).
+        if (s && env.faults.hides(`/v1/serviceids/${s.id}`, env.now())) {
+            throw new ApiError(404, "not_found", `Subject with iam_id '${subjectIamId}' not found.`);
+        }
     }
     return {
         type,
@@ -371,6 +377,8 @@ export function listPolicies(req: ApiRequest, env: HandlerEnv): ApiResponse {
     let all = [...env.store.policies.values()].filter((p) => p.accountId === accountId);
     if (page.filters.iam_id !== undefined) all = all.filter((p) => subjectIamIdOf(p) === page.filters.iam_id);
     if (page.filters.type !== undefined) all = all.filter((p) => p.type === page.filters.type);
+    // Eventual consistency of listings (fault injection): a just-created object is not yet listed.
+    all = all.filter((p) => !env.faults.unlists(`/v1/policies/${p.id}`, env.now()));
     return {
         status: 200,
         body: policyPage(

@@ -2,12 +2,14 @@
 // response headers, fault injection, the request log, and the /_emulator control paths
 // (which are outside IBM's URL space, are not authenticated and are not logged).
 import * as http from "http";
+import * as https from "https";
 import { randomUUID } from "crypto";
 import * as apiKeys from "./apiKeys";
 import { ApiError, ApiFamily, MessageCode, RequestContext, errorBody } from "./errors";
-import { validateFault } from "./faults";
+import { LostResponseDecision, validateFault } from "./faults";
 import { ApiRequest, ApiResponse, Caller, Handler, HandlerEnv } from "./http";
 import { newTransactionId } from "./ids";
+import * as oidc from "./oidc";
 import * as policies from "./policies";
 import { RequestLog } from "./requestLog";
 import * as serviceIds from "./serviceIds";
@@ -32,6 +34,15 @@ function route(method: string, path: string, operation: string, family: ApiFamil
 /** Every IBM operation the emulator implements. Order matters: `/v1/apikeys/details` before `{id}`. */
 const ROUTES: Route[] = [
     route("POST", "/identity/token", "getToken", "token", getToken),
+    // IAM as the OpenID issuer of IKS's tokens (./oidc.ts).
+    route(
+        "GET",
+        "/identity/.well-known/openid-configuration",
+        "getOpenIdConfiguration",
+        "token",
+        oidc.getOpenIdConfiguration,
+    ),
+    route("GET", "/identity/keys", "getKeys", "token", oidc.getKeys),
 
     route("GET", "/v1/serviceids", "listServiceIds", "identity", serviceIds.listServiceIds),
     route("POST", "/v1/serviceids", "createServiceId", "identity", serviceIds.createServiceId),
@@ -241,6 +252,8 @@ async function handleApi(
 
     let response: ApiResponse;
     let accountId: string | undefined;
+    // Whether the real handler ran: only then can a lost-response fault lose its answer.
+    let handled = false;
     try {
         if (rawBody === undefined) {
             throw new ApiError(413, "request_too_large", "The request body is too large.", {
@@ -299,6 +312,7 @@ async function handleApi(
             baseUrl: deps.baseUrl(),
             family: matched.family,
         };
+        handled = true;
         response = matched.handler(apiReq, env);
         accountId = response.accountId ?? accountId;
     } catch (e) {
@@ -315,13 +329,41 @@ async function handleApi(
             headers: err.options.headers,
         };
     }
+    log.add({ operation, method, path, status: response.status, ...(accountId ? { accountId } : {}) });
+    const lost = handled ? env.faults.afterHandler(method, path) : undefined;
+    if (lost) return loseResponse(req, res, lost, family, ctx);
     send(
         res,
         response.status,
         { ...commonHeaders(family, transactionId, startMs), ...response.headers },
         response.body,
     );
-    log.add({ operation, method, path, status: response.status, ...(accountId ? { accountId } : {}) });
+}
+
+/** Loses the answer of a request whose handler ran (fault injection): a 5xx, a reset or a stall. */
+function loseResponse(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    lost: LostResponseDecision,
+    family: ApiFamily,
+    ctx: RequestContext,
+): void {
+    if (lost.mode === "status") {
+        const err = faultError(lost.status, undefined);
+        send(
+            res,
+            err.status,
+            { ...commonHeaders(family, ctx.transactionId, ctx.startMs), ...err.options.headers },
+            errorBody(family, ctx, err, Date.now()),
+        );
+        return;
+    }
+    if (lost.mode === "reset") {
+        req.socket.destroy();
+        return;
+    }
+    // A stall: nothing is sent; the connection is closed later unless the client gives up first.
+    setTimeout(() => req.socket.destroy(), lost.stallMs).unref();
 }
 
 /** Handles the emulator's own control paths under /_emulator. */
@@ -343,6 +385,12 @@ function handleControl(
             case "GET /_emulator/counters":
                 return json(200, log.counters());
             case "POST /_emulator/reset-log":
+                log.reset();
+                return json(204);
+            case "POST /_emulator/reset":
+                // A clean world for the next test: no objects, faults or log; accounts stay.
+                env.store.clearObjects();
+                env.faults.clear();
                 log.reset();
                 return json(204);
             case "GET /_emulator/state":
@@ -368,8 +416,11 @@ function handleControl(
 }
 
 /** Creates the HTTP server (not yet listening). @internal */
-export function createIamServer(deps: ServerDeps): http.Server {
-    return http.createServer((req, res) => {
+export function createIamServer(
+    deps: ServerDeps,
+    tls?: { readonly cert: string; readonly key: string },
+): http.Server | https.Server {
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
         void (async () => {
             try {
                 const url = new URL(req.url ?? "/", "http://emulator.invalid");
@@ -385,5 +436,9 @@ export function createIamServer(deps: ServerDeps): http.Server {
                 else res.end();
             }
         })();
-    });
+    };
+    // Over TLS when given a certificate: an OpenID issuer must be https (kube-apiserver requires it).
+    return tls !== undefined
+        ? https.createServer({ cert: tls.cert, key: tls.key }, listener)
+        : http.createServer(listener);
 }

@@ -143,6 +143,8 @@ export function listServiceIds(req: ApiRequest, env: HandlerEnv): ApiResponse {
     requireOwnAccount(req, accountId);
     let all = [...env.store.serviceIds.values()].filter((s) => s.accountId === accountId);
     if (page.filters.name !== undefined) all = all.filter((s) => s.name === page.filters.name);
+    // Eventual consistency of listings (fault injection): a just-created object is not yet listed.
+    all = all.filter((s) => !env.faults.unlists(`/v1/serviceids/${s.id}`, env.now()));
     all = sortRecords(req, page.filters, all, {
         name: (s) => s.name,
         description: (s) => s.description,

@@ -145,6 +145,14 @@ export class Store {
         return undefined;
     }
 
+    /** Deletes every service ID, API key and policy (accounts stay), for `POST /_emulator/reset`. */
+    clearObjects(): void {
+        this.serviceIds.clear();
+        this.apiKeys.clear();
+        this.policies.clear();
+        this.commit();
+    }
+
     /** Persists the world after a mutation; a no-op without a state file. */
     commit(): void {
         if (this.stateFile) this.save();

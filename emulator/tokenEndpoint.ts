@@ -6,6 +6,7 @@
 import { ApiError, MessageCode } from "./errors";
 import { ApiRequest, ApiResponse, HandlerEnv } from "./http";
 import { hashApiKey } from "./ids";
+import { clientOf, clientTokens, refreshTokenGrant } from "./oidc";
 import { APIKEY_GRANT_TYPE, TokenSubject } from "./tokens";
 
 function missing(property: string): ApiError {
@@ -96,18 +97,22 @@ export function getToken(req: ApiRequest, env: HandlerEnv): ApiResponse {
         : new URLSearchParams();
     const grantType = form.get("grant_type");
     if (!grantType) throw missing("grant_type");
-    if (grantType !== APIKEY_GRANT_TYPE) throw invalid("grant_type", APIKEY_GRANT_TYPE);
+    if (grantType === "refresh_token") return refreshTokenGrant(req, env, form);
+    if (grantType !== APIKEY_GRANT_TYPE) throw invalid("grant_type", `${APIKEY_GRANT_TYPE}, refresh_token`);
     const responseType = form.get("response_type");
     if (responseType !== null && responseType !== "cloud_iam") throw invalid("response_type", "cloud_iam");
     const apiKey = form.get("apikey");
     if (!apiKey) throw missing("apikey");
 
+    const clientId = clientOf(req, form);
     const subject = resolveApiKey(env, apiKey);
     const issued = env.tokens.issue(subject, env.now());
     const body: Record<string, unknown> = {
         access_token: issued.accessToken,
-        // The API-key grant without a client id gets no refresh token (IBM's IAM API documentation).
+        // The API-key grant without a client id gets no refresh token (IBM's IAM API documentation);
+        // an authenticated client (e.g. bx:bx) gets one, and an ID token (./oidc.ts).
         refresh_token: "not_supported",
+        ...(clientId !== undefined ? clientTokens(req, env, subject, clientId) : {}),
         token_type: "Bearer",
         expires_in: env.tokens.ttlSeconds,
         expiration: issued.claims.exp,

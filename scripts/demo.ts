@@ -6,6 +6,7 @@
 //   npm run demo             deploy, show, preview, then stop everything
 //   npm run demo -- --keep   leave the cluster and the emulator running until Ctrl-C
 import { randomBytes } from "crypto";
+import { formatImageReport, ImageReportRow } from "../components";
 import { startIamEmulator } from "../emulator";
 import { startLocalCluster } from "../test/bed/cluster";
 import { iamWorld } from "../test/bed/iamWorld";
@@ -35,6 +36,23 @@ async function main(): Promise<void> {
             "ibmcloud:apiKey": { value: adminKey, secret: true },
             "ibmcloud:iamEndpoint": { value: iam.url },
             "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },
+            "icr-access:imageReport": { value: "true" },
+        });
+
+        // A workload as an old cluster runs it: an image on a deprecated registry.*.bluemix.net
+        // domain, and an init container on an icr.io domain the namespace gets no secret for.
+        await cluster.api.post("/apis/apps/v1/namespaces/default/deployments", {
+            metadata: { name: "legacy-web" },
+            spec: {
+                selector: { matchLabels: { app: "legacy-web" } },
+                template: {
+                    metadata: { labels: { app: "legacy-web" } },
+                    spec: {
+                        initContainers: [{ name: "migrate", image: "jp.icr.io/acme/migrate:1" }],
+                        containers: [{ name: "web", image: "registry.ng.bluemix.net/acme/web:1.4" }],
+                    },
+                },
+            },
         });
 
         console.log("\n$ pulumi up (stack local)\n");
@@ -57,6 +75,10 @@ async function main(): Promise<void> {
         console.log(`  service IDs: ${account.serviceIds.map((s) => s.name).join(", ")}`);
         console.log(`  API keys:    ${account.apiKeys.map((k) => k.name).join(", ")}`);
         console.log(`  policies:    ${account.policies.length}`);
+
+        console.log("\nImages to move (the imageReport output; nothing was changed):\n");
+        const report = (up.outputs.imageReport?.value ?? []) as ImageReportRow[];
+        console.log(formatImageReport(report).replace(/^/gm, "  "));
 
         console.log("\n$ pulumi preview (again)\n");
         const preview = await stack.preview({ print: true });

@@ -36,7 +36,13 @@ import {
     policyBody,
 } from "./policyModel";
 import { asIamError, compact, iamClientFor, writeWithFreshTag } from "./providerSupport";
-import { checkAccountId, checkBoolean, checkDescription, checkIamId } from "./validation";
+import {
+    checkAccountId,
+    checkBoolean,
+    checkDescription,
+    checkIamId,
+    checkOptionalString,
+} from "./validation";
 import { providerShim } from "../internal/providerShim";
 
 /** Arguments of {@link AccessPolicy}. */
@@ -70,6 +76,14 @@ export interface AccessPolicyArgs {
      */
     readonly adoptExisting?: pulumi.Input<boolean>;
     /**
+     * When the subject was created, as IAM reports it (a service ID's `createdAt`). A subject
+     * created moments ago may still be unknown to IAM's policy service; with this, its 404 is
+     * waited out even when the subject was created by another process (an earlier `up`).
+     * Never a reason to change the policy.
+     * @default - only a subject created by this process is waited for
+     */
+    readonly subjectCreatedAt?: pulumi.Input<string>;
+    /**
      * Credentials for this resource only, e.g. for the registry's account. Stored as a secret.
      * @default - config `ibmcloud:*`, then `IBMCLOUD_*` environment variables
      */
@@ -85,6 +99,7 @@ export interface AccessPolicyInputs {
     accountId?: string;
     description?: string;
     adoptExisting?: boolean;
+    subjectCreatedAt?: string;
     credentials?: IamCredentialsInputs;
 }
 
@@ -117,6 +132,7 @@ export function checkAccessPolicyInputs(news: AccessPolicyInputs): Failure[] {
         ...checkAccountId("accountId", news.accountId),
         ...checkDescription("description", news.description),
         ...checkBoolean("adoptExisting", news.adoptExisting),
+        ...checkOptionalString("subjectCreatedAt", news.subjectCreatedAt),
         // Also checks `credentials.accountId`, without quoting it: the object is a secret.
         ...checkCredentialsInput(news.credentials),
     ];
@@ -124,7 +140,8 @@ export function checkAccessPolicyInputs(news: AccessPolicyInputs): Failure[] {
 
 /**
  * The diff of an AccessPolicy: everything changes in place (PUT replaces the whole policy),
- * except the account, which replaces it. Role order does not matter.
+ * except the account, which replaces it. Role order does not matter. `subjectCreatedAt` only
+ * helps a create, so it never counts.
  * @internal
  */
 export function diffAccessPolicy(
@@ -282,7 +299,9 @@ export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
         const body = bodyOf(inputs, accountId);
         let got: PolicyWithEtag;
         try {
-            got = await client.createPolicy(body);
+            got = await client.createPolicy(body, {
+                subjectCreatedAt: parseIbmTime(inputs.subjectCreatedAt),
+            });
         } catch (err) {
             const conflict = asIamError(err)?.conflict;
             if (!conflict) throw err;
@@ -403,6 +422,7 @@ export class AccessPolicy extends pulumi.dynamic.Resource {
                 accountId: args.accountId,
                 description: args.description,
                 adoptExisting: args.adoptExisting,
+                subjectCreatedAt: args.subjectCreatedAt,
                 credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
                 etag: undefined,
                 href: undefined,

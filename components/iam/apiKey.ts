@@ -73,6 +73,13 @@ export interface ApiKeyArgs {
      */
     readonly rotation?: pulumi.Input<string>;
     /**
+     * When the owning service ID was created, as IAM reports it ({@link ServiceId.createdAt}). An
+     * owner created moments ago may still answer 404; with this, that 404 is waited out even when
+     * the owner was created by another process (an earlier `up`). Never a reason to change the key.
+     * @default - only an owner created by this process is waited for
+     */
+    readonly subjectCreatedAt?: pulumi.Input<string>;
+    /**
      * Credentials for this resource only, e.g. for another account. Stored as a secret.
      * @default - config `ibmcloud:*`, then `IBMCLOUD_*` environment variables
      */
@@ -88,6 +95,7 @@ export interface ApiKeyInputs {
     storeValue?: boolean;
     locked?: boolean;
     rotation?: string;
+    subjectCreatedAt?: string;
     credentials?: IamCredentialsInputs;
 }
 
@@ -122,6 +130,7 @@ export function checkApiKeyInputs(news: ApiKeyInputs): Failure[] {
         ...checkBoolean("storeValue", news.storeValue),
         ...checkBoolean("locked", news.locked),
         ...checkOptionalString("rotation", news.rotation),
+        ...checkOptionalString("subjectCreatedAt", news.subjectCreatedAt),
         // Also checks `credentials.accountId`, without quoting it: the object is a secret.
         ...checkCredentialsInput(news.credentials),
     ];
@@ -130,6 +139,7 @@ export function checkApiKeyInputs(news: ApiKeyInputs): Failure[] {
 /**
  * The diff of an ApiKey: a new owner, account, `storeValue` or `rotation` replaces the key
  * (create before delete); name, description, lock and credentials change in place.
+ * `subjectCreatedAt` only helps a create, so it never counts.
  * @internal
  */
 export function diffApiKey(olds: ApiKeyState, news: ApiKeyInputs): pulumi.dynamic.DiffResult {
@@ -220,14 +230,17 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
 
     async create(inputs: ApiKeyInputs): Promise<pulumi.dynamic.CreateResult<ApiKeyState>> {
         const client = this.client(inputs.credentials);
-        const key = await client.createApiKey({
-            name: inputs.name,
-            iamId: inputs.iamId,
-            description: inputs.description ?? "",
-            accountId: inputs.accountId,
-            storeValue: inputs.storeValue,
-            locked: inputs.locked === true,
-        });
+        const key = await client.createApiKey(
+            {
+                name: inputs.name,
+                iamId: inputs.iamId,
+                description: inputs.description ?? "",
+                accountId: inputs.accountId,
+                storeValue: inputs.storeValue,
+                locked: inputs.locked === true,
+            },
+            { subjectCreatedAt: parseIbmTime(inputs.subjectCreatedAt) },
+        );
         if (!key.apikey) {
             // Without the value the key is useless to us; do not leave it behind.
             await ignoreNotFound(async () => {
@@ -383,6 +396,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
                 storeValue: args.storeValue,
                 locked: args.locked,
                 rotation: args.rotation,
+                subjectCreatedAt: args.subjectCreatedAt,
                 credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
                 apikey: undefined,
                 crn: undefined,

@@ -6,6 +6,9 @@
 //    501, connection resets and timeouts, bounded in attempts and total time;
 //  - a bounded wait when an object created moments ago still answers 404 (IAM is eventually
 //    consistent: terraform-provider-ibm #3573, #4413);
+//  - creates that are idempotent in effect: a create whose answer was lost (timeout, reset, 5xx)
+//    may have been done, so before it is sent again the client looks for what it made and
+//    adopts it, and afterwards removes any twin a lost attempt left (see each create);
 //  - errors as `IamError`, built from the response the way node-sdk-core's `formatError` does,
 //    never the AxiosError (its `config` holds the API key and the bearer token).
 // This module runs inside dynamic providers, loaded by the `__provider` shims; state written
@@ -15,7 +18,7 @@
 // Method names follow IBM's SDK (`platform-services-node-sdk` iam-identity/v1.ts,
 // iam-policy-management/v1.ts).
 import axios from "axios";
-import { createHash } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import type { IbmPolicy, PolicyBody } from "./policyModel";
 
 // ---------------------------------------------------------------------------------------------
@@ -398,6 +401,12 @@ interface SharedState {
     tokens: Map<string, TokenSlot>;
     /** Object path ("/v1/serviceids/<id>") → when this process created it. */
     created: Map<string, number>;
+    /**
+     * Creates in flight by what identifies their object ("serviceid", account, name, description):
+     * the tail of a chain that runs such creates one at a time, so that one create's reconcile
+     * never takes or deletes what a concurrent create of the same name is making.
+     */
+    createChains?: Map<string, Promise<unknown>>;
 }
 
 function shared(): SharedState {
@@ -410,8 +419,39 @@ function shared(): SharedState {
         state = { tokens: new Map(), created: new Map() };
         g[key] = state;
     }
+    // A copy of an older release may have made the state without this member.
+    state.createChains ??= new Map();
     return state;
 }
+
+/** Runs `f` after every earlier call with the same `key` in this process has finished. */
+async function oneAtATime<T>(key: string, f: () => Promise<T>): Promise<T> {
+    const chains = shared().createChains as Map<string, Promise<unknown>>;
+    const before = chains.get(key) ?? Promise.resolve();
+    const mine = before.then(f, f);
+    const tail = mine.then(
+        () => undefined,
+        () => undefined,
+    );
+    chains.set(key, tail);
+    try {
+        return await mine;
+    } finally {
+        if (chains.get(key) === tail) chains.delete(key);
+    }
+}
+
+/**
+ * How far IAM's clock may be behind ours: a create's `created_at` is compared with when we
+ * started it, minus this, to tell what our lost attempt made from older objects.
+ */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * How long a create that gives up waits for what a lost attempt may have made to become
+ * readable (IAM's replication lag is seconds), so a failing create is not held up for long.
+ */
+const FINAL_LOOK_MS = 30_000;
 
 /**
  * Forgets cached tokens and recently created objects of this process (tests).
@@ -456,9 +496,20 @@ interface Call {
     subjectNotFoundUntil?: number;
     /**
      * Before retrying a create whose earlier attempt may have gone through (timeout, reset,
-     * 5xx), look for what it made; a response returned here ends the call.
+     * 5xx), look for what it made; a response returned here ends the call. Called with `final`
+     * once more when the call gives up, so that what a lost attempt made is still returned
+     * rather than left behind; a final look may wait out replication lag.
      */
-    reconcile?: () => Promise<IamResponse | undefined>;
+    reconcile?: (final: boolean) => Promise<IamResponse | undefined>;
+    /**
+     * After such an attempt, a refusal (4xx) may be caused by what the lost attempt made, e.g. a
+     * conflict with it; a response returned here ends the call instead of the error.
+     */
+    resolveRefusal?: (res: IamResponse) => Promise<IamResponse | undefined>;
+    /** Set by `send`: whether an attempt of this call may have been done without us seeing the answer. */
+    outcome?: { ambiguous: boolean };
+    /** More secrets to keep out of errors (e.g. a key value we chose). */
+    secrets?: string[];
 }
 
 /** Options of the read methods. */
@@ -633,7 +684,7 @@ export class IamClient {
             let token: CachedToken | undefined;
             if (!call.tokenRequest) token = await this.token();
             if (ambiguous && call.reconcile) {
-                const found = await call.reconcile();
+                const found = await call.reconcile(false);
                 if (found) return found;
             }
             let res: IamResponse;
@@ -659,11 +710,16 @@ export class IamClient {
                 const e = err as { code?: unknown; message?: unknown };
                 const code = typeof e?.code === "string" ? e.code : undefined;
                 const delay = backoffDelay(attempt, this.tuning, this.random);
+                // A POST that timed out or was cut off may have been done: it is ambiguous
+                // even when no retry follows, so the caller knows to look for its object.
+                if (call.method === "POST" && isRetryableNetworkCode(code))
+                    ambiguous = this.markAmbiguous(call);
                 if (isRetryableNetworkCode(code) && this.mayRetry(attempt, start, delay)) {
-                    if (call.method === "POST") ambiguous = true;
                     await sleep(delay);
                     continue;
                 }
+                const found = ambiguous ? await this.lastLook(call) : undefined;
+                if (found) return found;
                 throw new IamError({
                     method: call.method,
                     path: call.path,
@@ -671,6 +727,7 @@ export class IamClient {
                     message: redact(typeof e?.message === "string" ? e.message : "request failed", [
                         this.apiKey,
                         token?.accessToken,
+                        ...(call.secrets ?? []),
                     ]),
                     attempts: attempt,
                     hint: `Is the IAM endpoint ${this.endpoint} right and reachable?`,
@@ -694,6 +751,19 @@ export class IamClient {
                 attempt--;
                 continue;
             }
+            if (
+                ambiguous &&
+                call.resolveRefusal &&
+                res.status >= 400 &&
+                res.status < 500 &&
+                res.status !== 429
+            ) {
+                const resolved = await call.resolveRefusal(res);
+                if (resolved) return resolved;
+            }
+            // A 5xx to a POST may come from a gateway after IAM did the work: not to be trusted.
+            if (call.method === "POST" && res.status >= 500 && !call.tokenRequest)
+                ambiguous = this.markAmbiguous(call);
             if (isRetryableStatus(res.status)) {
                 const hinted =
                     res.status === 429 || res.status === 503
@@ -705,10 +775,11 @@ export class IamClient {
                           Math.round(this.random() * Math.min(100, this.tuning.baseDelayMs))
                         : backoffDelay(attempt, this.tuning, this.random);
                 if (this.mayRetry(attempt, start, delay)) {
-                    if (call.method === "POST" && res.status !== 429 && res.status !== 503) ambiguous = true;
                     await sleep(delay);
                     continue;
                 }
+                const found = ambiguous ? await this.lastLook(call) : undefined;
+                if (found) return found;
             }
             throw iamErrorFromResponse({
                 method: call.method,
@@ -717,13 +788,29 @@ export class IamClient {
                 headers: res.headers,
                 data: res.data,
                 attempts: attempt,
-                secrets: [this.apiKey, token?.accessToken],
+                secrets: [this.apiKey, token?.accessToken, ...(call.secrets ?? [])],
                 hint:
                     call.tokenRequest && (res.status === 400 || res.status === 401)
                         ? `IAM refused the API key from ${this.source}.`
                         : undefined,
             });
         }
+    }
+
+    /** The final look of a giving-up create for what a lost attempt made; a failing look changes nothing. */
+    private async lastLook(call: Call): Promise<IamResponse | undefined> {
+        if (!call.reconcile) return undefined;
+        try {
+            return await call.reconcile(true);
+        } catch {
+            // IAM is still failing: the create's own error says more than the look's.
+            return undefined;
+        }
+    }
+
+    private markAmbiguous(call: Call): true {
+        if (call.outcome) call.outcome.ambiguous = true;
+        return true;
     }
 
     private mayRetry(attempt: number, start: number, delay: number): boolean {
@@ -754,7 +841,18 @@ export class IamClient {
 
     // ----- service IDs -----------------------------------------------------------------------
 
-    /** `POST /v1/serviceids/` → 201. `locked` sends `Entity-Lock: true`. */
+    /**
+     * `POST /v1/serviceids/` → 201. `locked` sends `Entity-Lock: true`.
+     *
+     * Service ID names are not unique and IAM takes no idempotency key, so a create whose answer
+     * was lost is found by what it made: a service ID of this account with this name and
+     * description, created since the call started (`created_at` has minute precision), that no
+     * other call of this process made. Before a retry, the oldest such one is adopted. After an
+     * ambiguous call, a listing may still lag behind: the result is listed again until it shows
+     * (a listing that shows it shows what was made before it), and every other match, a twin
+     * left by a lost attempt, is deleted. Creates of the same name run one at a time in a process,
+     * so a concurrent create's object is never taken for a twin.
+     */
     async createServiceId(req: {
         accountId?: string;
         name: string;
@@ -762,30 +860,60 @@ export class IamClient {
         locked?: boolean;
     }): Promise<ServiceIdResource> {
         const accountId = req.accountId ?? (await this.accountId());
-        const startedAt = Date.now();
-        const res = await this.send({
-            method: "POST",
-            path: "/v1/serviceids/",
-            body: {
-                account_id: accountId,
-                name: req.name,
-                ...(req.description !== undefined ? { description: req.description } : {}),
-            },
-            headers: req.locked ? { "Entity-Lock": "true" } : undefined,
-            ok: [201],
-            // Names are not unique, so a blind retry after a lost response makes a twin: look first.
-            reconcile: async () => {
-                const twins = (await this.listServiceIds({ accountId, name: req.name })).filter(
+        const description = req.description ?? "";
+        return oneAtATime(`serviceid\n${accountId}\n${req.name}\n${description}`, async () => {
+            const startedAt = Date.now();
+            const since = Math.floor(startedAt / 60_000) * 60_000 - CLOCK_SKEW_MS;
+            const made = async (): Promise<ServiceIdResource[]> =>
+                (await this.listServiceIds({ accountId, name: req.name })).filter(
                     (s) =>
-                        (s.description ?? "") === (req.description ?? "") &&
-                        (parseIbmTime(s.created_at) ?? 0) >= Math.floor(startedAt / 60_000) * 60_000 - 60_000,
+                        (s.description ?? "") === description &&
+                        (parseIbmTime(s.created_at) ?? 0) >= since &&
+                        !shared().created.has(`/v1/serviceids/${s.id}`),
                 );
-                return twins.length === 1 ? { status: 201, data: twins[0], headers: {} } : undefined;
-            },
+            const outcome = { ambiguous: false };
+            const res = await this.send({
+                method: "POST",
+                path: "/v1/serviceids/",
+                body: {
+                    account_id: accountId,
+                    name: req.name,
+                    ...(req.description !== undefined ? { description: req.description } : {}),
+                },
+                headers: req.locked ? { "Entity-Lock": "true" } : undefined,
+                ok: [201],
+                outcome,
+                reconcile: async () => {
+                    const found = oldestFirst(await made())[0];
+                    return found ? { status: 201, data: found, headers: {} } : undefined;
+                },
+            });
+            const sid = res.data as ServiceIdResource;
+            if (outcome.ambiguous) await this.removeTwins(sid, made);
+            this.remember(`/v1/serviceids/${sid.id}`);
+            return sid;
         });
-        const sid = res.data as ServiceIdResource;
-        this.remember(`/v1/serviceids/${sid.id}`);
-        return sid;
+    }
+
+    /**
+     * After an ambiguous create: waits (within the not-found grace) until a listing shows `kept`,
+     * then deletes the other service IDs `made` returns, twins a lost attempt left behind.
+     */
+    private async removeTwins(
+        kept: ServiceIdResource,
+        made: () => Promise<ServiceIdResource[]>,
+    ): Promise<void> {
+        const deadline = Date.now() + this.tuning.notFoundGraceMs;
+        for (;;) {
+            const all = await made();
+            if (all.some((s) => s.id === kept.id)) {
+                for (const twin of all) if (twin.id !== kept.id) await this.deleteServiceId(twin.id);
+                return;
+            }
+            // Not listed yet: IAM's listing lags. Past the grace, a twin (if any) stays; nothing else can tell.
+            if (Date.now() + this.tuning.notFoundPollMs > deadline) return;
+            await sleep(this.tuning.notFoundPollMs);
+        }
     }
 
     /** `GET /v1/serviceids/{id}`; undefined on 404 (after waiting out replication lag of a new object). */
@@ -829,6 +957,12 @@ export class IamClient {
     /**
      * `POST /v1/apikeys` → 201, the only response that carries the key value (unless `storeValue`).
      * A 404 for a subject created moments ago is retried while it replicates.
+     *
+     * The value is chosen here (IAM takes one of at least 32 characters and refuses one already
+     * in use), 32 random bytes, so a create is idempotent: a create whose answer was lost is
+     * found by its value (`GET /v1/apikeys/details`), and a retry of it is refused with 409
+     * rather than making a second key. Either way the key made is the one returned, and its
+     * value is known: no key is left that nobody holds.
      */
     async createApiKey(
         req: {
@@ -841,6 +975,19 @@ export class IamClient {
         },
         opts?: CreateOptions,
     ): Promise<ApiKeyResource> {
+        const value = randomBytes(32).toString("base64url");
+        const found = (key: ApiKeyResource | undefined): IamResponse | undefined => {
+            if (!key) return undefined;
+            if (key.iam_id !== req.iamId) {
+                throw new IamError({
+                    method: "POST",
+                    path: "/v1/apikeys",
+                    status: 409,
+                    message: `the new key's value is already in use by a key of another identity (${key.id})`,
+                });
+            }
+            return { status: 201, data: { ...key, apikey: value }, headers: {} };
+        };
         const res = await this.send({
             method: "POST",
             path: "/v1/apikeys",
@@ -849,16 +996,46 @@ export class IamClient {
                 iam_id: req.iamId,
                 ...(req.description !== undefined ? { description: req.description } : {}),
                 ...(req.accountId !== undefined ? { account_id: req.accountId } : {}),
+                apikey: value,
                 ...(req.storeValue !== undefined ? { store_value: req.storeValue } : {}),
             },
             headers: req.locked ? { "Entity-Lock": "true" } : undefined,
             ok: [201],
+            secrets: [value],
             objectPath: `/v1/serviceids/${req.iamId.replace(/^iam-/, "")}`,
             subjectNotFoundUntil: this.subjectNotFoundUntil(opts),
+            // Before a retry, a quick look (a 404 may be lag: the retry's 409 then tells); when
+            // giving up, a look that waits out the lag, so a key that was made is returned.
+            reconcile: async (final) =>
+                found(
+                    await this.apiKeyByValue(
+                        value,
+                        final ? Date.now() + Math.min(this.tuning.notFoundGraceMs, FINAL_LOOK_MS) : undefined,
+                    ),
+                ),
+            // The value is taken: by the lost attempt's key, which may not be readable yet.
+            resolveRefusal: async (r) =>
+                r.status === 409
+                    ? found(await this.apiKeyByValue(value, Date.now() + this.tuning.notFoundGraceMs))
+                    : undefined,
         });
-        const key = res.data as ApiKeyResource;
+        const key = { ...(res.data as ApiKeyResource) };
+        key.apikey ??= value;
         this.remember(`/v1/apikeys/${key.id}`);
         return key;
+    }
+
+    /** `GET /v1/apikeys/details` with `IAM-ApiKey: <value>`; undefined on 404 (waited out until `notFoundUntil`). */
+    private async apiKeyByValue(value: string, notFoundUntil?: number): Promise<ApiKeyResource | undefined> {
+        const res = await this.send({
+            method: "GET",
+            path: "/v1/apikeys/details",
+            headers: { "IAM-ApiKey": value },
+            ok: [200, 404],
+            secrets: [value],
+            notFoundUntil,
+        });
+        return res.status === 404 ? undefined : (res.data as ApiKeyResource);
     }
 
     /** `GET /v1/apikeys/{id}`; undefined on 404. */
@@ -983,11 +1160,29 @@ export class IamClient {
     /**
      * `POST /v1/policies` → 201. A 409 `policy_conflict_error` throws an {@link IamError} whose
      * `conflict` names the existing policy. A 404 for a subject created moments ago is retried.
+     *
+     * IAM keeps one policy per subject and resource attributes, so a lost create cannot leave a
+     * twin, but its retry meets the lost attempt's policy as a 409. So, after an ambiguous
+     * attempt, a policy saying exactly what `body` says (subject, resources, roles, description),
+     * created since the call started and not made by another call of this process, is ours:
+     * found in the listing before a retry, or named by the retry's 409 when the listing lags.
      */
     async createPolicy(body: PolicyBody, opts?: CreateOptions): Promise<PolicyWithEtag> {
         const subject = body.subjects[0]?.attributes.find((a) => a.name === "iam_id")?.value ?? "";
         const accountId = body.resources[0]?.attributes.find((a) => a.name === "accountId")?.value;
         const startedAt = Date.now();
+        const ours = (p: IbmPolicy): boolean =>
+            samePolicy(p, body) &&
+            (p.description ?? "") === (body.description ?? "") &&
+            (parseIbmTime(p.created_at) ?? 0) >= startedAt - CLOCK_SKEW_MS &&
+            p.state !== "deleted" &&
+            !shared().created.has(`/v1/policies/${p.id}`);
+        const adopt = async (id: string): Promise<IamResponse | undefined> => {
+            // Made moments ago: its 404 is replication lag.
+            const got = await this.getPolicy(id, { createdAt: Date.now() });
+            if (!got || !ours(got.policy)) return undefined;
+            return { status: 201, data: got.policy, headers: got.etag ? { etag: got.etag } : {} };
+        };
         const res = await this.send({
             method: "POST",
             path: "/v1/policies",
@@ -997,18 +1192,18 @@ export class IamClient {
                 ? `/v1/serviceids/${subject.slice(4)}`
                 : undefined,
             subjectNotFoundUntil: this.subjectNotFoundUntil(opts),
-            // A retry after a lost response would meet our own policy as a 409 conflict: look first.
             reconcile: async () => {
-                const mine = (await this.listPolicies({ accountId, iamId: subject })).filter(
-                    (p) =>
-                        samePolicy(p, body) &&
-                        (parseIbmTime(p.created_at) ?? 0) >= startedAt - 60_000 &&
-                        p.state !== "deleted",
-                );
-                if (mine.length !== 1) return undefined;
-                const got = await this.getPolicy(mine[0].id);
-                const headers: Record<string, string> = got?.etag ? { etag: got.etag } : {};
-                return got ? { status: 201, data: got.policy, headers } : undefined;
+                const mine = (await this.listPolicies({ accountId, iamId: subject })).filter(ours);
+                return mine.length === 1 ? adopt(mine[0].id) : undefined;
+            },
+            resolveRefusal: async (r) => {
+                if (r.status !== 409) return undefined;
+                const conflict = iamErrorFromResponse({
+                    ...r,
+                    method: "POST",
+                    path: "/v1/policies",
+                }).conflict;
+                return conflict ? adopt(conflict.policyId) : undefined;
             },
         });
         const policy = res.data as IbmPolicy;
@@ -1089,6 +1284,14 @@ export class IamClient {
         this.forget(path);
         return res.status !== 404;
     }
+}
+
+/** Service IDs oldest first (by `created_at`, then as listed). */
+function oldestFirst(list: ServiceIdResource[]): ServiceIdResource[] {
+    return list
+        .map((s, i) => ({ s, i, t: parseIbmTime(s.created_at) ?? 0 }))
+        .sort((a, b) => a.t - b.t || a.i - b.i)
+        .map((x) => x.s);
 }
 
 /** Whether an IAM policy says exactly what `body` says (subject, roles, resource attributes). */

@@ -172,6 +172,9 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
             { parent: this },
         );
         // The subject from the id, which stays known while a preview updates the service ID.
+        // Its creation time goes to the policies and the key too, so IAM's brief 404 for a new
+        // service ID is waited out even when an earlier `up` created it; their diffs ignore it,
+        // so it being unknown in a preview changes nothing.
         const subject = serviceId.id.apply(iamIdOfServiceId);
 
         // 2. Its Container Registry access, one policy per region (step 3).
@@ -188,6 +191,7 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
                         accountId: args.accountId,
                         description: names.policyDescription(role, region),
                         adoptExisting: args.adoptExistingPolicies,
+                        subjectCreatedAt: serviceId.createdAt,
                         credentials,
                     },
                     { parent: this },
@@ -205,6 +209,7 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
                 storeValue: args.storeValue,
                 locked: args.locked,
                 rotation: args.rotation,
+                subjectCreatedAt: serviceId.createdAt,
                 credentials,
             },
             // The key comes after its access, so consumers (pull secrets) do too. An ordering

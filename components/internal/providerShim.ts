@@ -15,7 +15,8 @@ import type * as pulumi from "@pulumi/pulumi";
 export const PROVIDERS_ENTRY = "pulumi-icr-access/providers";
 
 /** The dynamic providers' kinds: the names under which {@link PROVIDERS_ENTRY} exports them. */
-export type ProviderKind = "ServiceId" | "AccessPolicy" | "ApiKey" | "ServiceAccountPullSecrets";
+export type ProviderKind =
+    "ServiceId" | "AccessPolicy" | "ApiKey" | "ServiceAccountPullSecrets" | "TokenSecretMigration";
 
 type Implementation = Required<pulumi.dynamic.ResourceProvider>;
 

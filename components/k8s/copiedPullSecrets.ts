@@ -6,7 +6,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
 import { DOCKER_CONFIG_JSON_TYPE, registryHostsOf } from "./dockerConfig";
+import { BUILT_IN_NAMESPACES } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";
+import { CREATED_BY_ANNOTATION, currentStackMark, guardAgainstTakeover } from "./takeoverGuard";
 import { deprecatedDomainProblem } from "./registryDomains";
 import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";
 
@@ -37,7 +39,8 @@ export interface CopiedPullSecretsArgs extends ServiceAccountOptions {
     readonly keepNames?: boolean;
     /**
      * Create the target namespaces too. Destroying the component then deletes them and
-     * everything in them.
+     * everything in them. Refused, before anything is created, for a namespace that already
+     * exists and that this stack did not create.
      * @default false - the namespaces must exist
      */
     readonly createNamespaces?: boolean;
@@ -96,6 +99,12 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
             const p = checkNamespaceName(`targetNamespaces[${i}]`, ns);
             push(p);
             if (p !== undefined) return;
+            if (args.createNamespaces === true && BUILT_IN_NAMESPACES.includes(ns)) {
+                problems.push(
+                    `targetNamespaces[${i}]: namespace "${ns}" exists in every cluster, and createNamespaces would make this ` +
+                        `stack its owner and delete it with everything in it on destroy. Remove createNamespaces, or remove "${ns}".`,
+                );
+            }
             const names = new Map<string, string>();
             const overwritten = args.secretNames.filter(
                 (secret) => ns === source && copiedSecretName(secret, source, ns, keepNames) === secret,
@@ -161,12 +170,28 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
             return { secretName, type, data: pulumi.secret(data) };
         });
 
+        // Never take over a namespace this stack did not create (./takeoverGuard.ts).
+        const free = args.createNamespaces
+            ? guardAgainstTakeover(
+                  this,
+                  targets.map((target) => ({
+                      kind: "Namespace" as const,
+                      name: target,
+                      field: `targetNamespaces[${args.targetNamespaces.indexOf(target)}]`,
+                      consequence:
+                          "As its owner, this stack would delete it, with everything in it, on destroy. Remove " +
+                          "createNamespaces: the namespace is there already.",
+                  })),
+                  { kubeconfig: args.kubeconfig, context: args.context },
+              )
+            : pulumi.output(undefined as void);
+        const mark = { [CREATED_BY_ANNOTATION]: currentStackMark() };
         const byNamespace: Record<string, pulumi.Output<string[]>> = {};
         const patches = targets.flatMap((target) => {
             const namespace = args.createNamespaces
                 ? new k8s.core.v1.Namespace(
                       `${name}-${target}-namespace`,
-                      { metadata: { name: target } },
+                      { metadata: { name: free.apply(() => target), annotations: mark } },
                       { parent: this },
                   ).metadata.name
                 : pulumi.output(target);

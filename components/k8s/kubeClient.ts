@@ -1,20 +1,36 @@
 // A small Kubernetes API client for the ServiceAccountPullSecrets dynamic provider: loads a
-// kubeconfig the way kubectl does and sends JSON requests over axios.
+// kubeconfig the way kubectl (client-go) does and sends JSON requests over axios.
 //
-// Why not @kubernetes/client-node: it is ESM-only since 2024 (f9dbafba) and large, and the
-// provider must load fast in the engine's dynamic-provider host. No runtime `@pulumi/pulumi`
-// import: the host loads this module through the provider shim (internal/providerShim.ts),
-// and releases before the shims copied it by value into state, where such an import breaks.
-// `import type` is fine.
+// Why hand-written and not @kubernetes/client-node: the patcher makes three kinds of call
+// (GET, PUT, POST on one object), so the client's weight is all in the kubeconfig, and
+// client-node would not remove that work. Its 2.x release is an ES module with sixteen direct
+// runtime dependencies (undici, ws, tar-fs, openid-client, jsonpath-plus, socks, even
+// @types/node 26, ...) that every user's program would install, and it still differs from
+// client-go where this client must not (HTTPS_PROXY/NO_PROXY with Go's loopback rule,
+// `as-uid`/`as-user-extra`, provideClusterInfo with a CA file), so each of those would need a
+// workaround and the same end-to-end tests anyway. (It would add socks5 proxies, refused here
+// by name.) Serialization no longer constrains the choice (the provider
+// is loaded through a shim), weight and fidelity do. No runtime `@pulumi/pulumi` import: the
+// host loads this module through the provider shim (internal/providerShim.ts), and releases
+// before the shims copied it by value into state, where such an import breaks.
 //
 // Supported kubeconfig features: current-context or a named context; several files in
-// KUBECONFIG (first file wins per name, as kubectl merges); server with a path prefix;
-// certificate-authority(-data), insecure-skip-tls-verify, tls-server-name; bearer token,
-// tokenFile, client certificate and key (data or file), basic auth, impersonation
-// (`as`, `as-groups`); `exec` credential plugins (client.authentication.k8s.io v1 and
-// v1beta1, as `ibmcloud ks cluster config` and most managed clusters use); the legacy
-// `oidc` auth-provider's id-token; in-cluster service-account credentials as a last resort.
-// Not supported (an error says so): proxy-url and other auth-providers.
+// KUBECONFIG (first file wins per name, as kubectl merges); `~` in KUBECONFIG entries and in a
+// kubernetes:kubeconfig path; server with a path prefix; certificate-authority(-data),
+// insecure-skip-tls-verify, tls-server-name; proxy-url (http/https) and HTTPS_PROXY /
+// HTTP_PROXY / NO_PROXY (./httpProxy.ts); bearer token, tokenFile, client certificate and key
+// (data or file), basic auth, impersonation (`as`, `as-uid`, `as-groups`, `as-user-extra`);
+// `exec` credential plugins (client.authentication.k8s.io v1 and v1beta1, with
+// provideClusterInfo); the `oidc` auth-provider with id-token and refresh-token
+// (./oidcToken.ts); in-cluster service-account credentials as a last resort.
+// Not supported (an error says so at preview): socks5 proxies and other auth-providers.
+//
+// Relative paths: in a kubeconfig file they are relative to that file's directory, as in
+// client-go. A kubeconfig given as text (the `kubeconfig` input, or the kubernetes:kubeconfig
+// setting holding YAML) has no directory: it is stored in state and used again by refresh and
+// destroy, maybe from another directory or machine, so a relative path in it is refused at
+// preview, naming the field, rather than silently resolved against whatever directory the
+// provider happens to run in.
 import axios, { AxiosRequestConfig } from "axios";
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -24,6 +40,8 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { NamedError } from "../internal/namedError";
 import { describeSecretValue } from "../internal/secretShape";
+import { axiosProxy, ChosenProxy, chooseProxy, proxyUrlProblem, tunnelingAgent } from "./httpProxy";
+import { OidcConfig, oidcIdToken, OidcTokenError } from "./oidcToken";
 
 /** Where the kubeconfig came from, for error messages (never its content). */
 type Origin = string;
@@ -31,7 +49,8 @@ type Origin = string;
 interface NamedEntry {
     name: string;
     value: Record<string, unknown>;
-    dir: string;
+    /** Directory of the entry's file; undefined for a kubeconfig given as text. */
+    dir: string | undefined;
     origin: Origin;
 }
 
@@ -55,6 +74,14 @@ export interface ExecConfig {
     readonly provideClusterInfo: boolean;
 }
 
+/** Impersonation settings of a kubeconfig user. */
+export interface Impersonation {
+    readonly user?: string;
+    readonly uid?: string;
+    readonly groups: readonly string[];
+    readonly extra: Readonly<Record<string, readonly string[]>>;
+}
+
 /** Everything needed to talk to one cluster as one user. */
 export interface ResolvedKubeconfig {
     readonly contextName: string;
@@ -65,6 +92,8 @@ export interface ResolvedKubeconfig {
     readonly server: string;
     readonly insecureSkipTlsVerify: boolean;
     readonly tlsServerName?: string;
+    /** The cluster's proxy-url (http or https). */
+    readonly proxyUrl?: string;
     /** CA bundle: PEM text, or a file to read. */
     readonly ca?: { readonly data?: string; readonly file?: string };
     readonly clientCert?: { readonly data?: string; readonly file?: string };
@@ -73,9 +102,13 @@ export interface ResolvedKubeconfig {
     readonly tokenFile?: string;
     readonly basic?: { readonly username: string; readonly password: string };
     readonly exec?: ExecConfig;
-    /** Directory relative exec commands and files are resolved against. */
-    readonly dir: string;
-    readonly impersonate?: { readonly user?: string; readonly groups: readonly string[] };
+    /** The cluster's `client.authentication.k8s.io/exec` extension, passed to exec plugins. */
+    readonly execClusterConfig?: unknown;
+    /** The `oidc` auth-provider's settings. */
+    readonly oidc?: OidcConfig;
+    /** Directory of the user's kubeconfig file; undefined when the kubeconfig was given as text. */
+    readonly dir?: string;
+    readonly impersonate?: Impersonation;
 }
 
 /** A kubeconfig that cannot be used; the message names the entry and never includes secrets. */
@@ -115,7 +148,7 @@ function namedList(
     doc: Record<string, unknown>,
     key: string,
     inner: string,
-    dir: string,
+    dir: string | undefined,
     origin: Origin,
 ): NamedEntry[] {
     const list = doc[key];
@@ -131,10 +164,11 @@ function namedList(
 
 /**
  * Parses one kubeconfig text (YAML or JSON).
- * @param dir directory that relative paths in the file are resolved against
+ * @param dir directory that relative paths in the file are resolved against; undefined for
+ *   a kubeconfig given as text, where relative paths are refused
  * @param origin where it came from, for messages
  */
-export function parseKubeconfig(text: string, dir: string, origin: Origin): KubeconfigDocument {
+export function parseKubeconfig(text: string, dir: string | undefined, origin: Origin): KubeconfigDocument {
     let raw: unknown;
     try {
         // logLevel "error": errors still throw, but warnings are not printed, because yaml
@@ -182,11 +216,40 @@ export function mergeKubeconfigs(docs: readonly KubeconfigDocument[]): Kubeconfi
     };
 }
 
-function dataOrFile(entry: Record<string, unknown>, key: string, dir: string) {
+/** `~` and `~/…` as the user's home directory, as a shell would expand them. */
+export function expandHome(p: string): string {
+    if (p === "~") return os.homedir();
+    if (p.startsWith("~/") || p.startsWith(`~${path.sep}`)) return path.join(os.homedir(), p.slice(2));
+    return p;
+}
+
+/**
+ * A file a kubeconfig names, made absolute against its file's directory; in a kubeconfig given
+ * as text (no directory) a relative path is refused.
+ * @param what e.g. `cluster "c" certificate-authority`
+ */
+function resolvePath(file: string, dir: string | undefined, what: string, origin: Origin): string {
+    if (path.isAbsolute(file)) return file;
+    if (dir !== undefined) return path.resolve(dir, file);
+    // The path is not shown: it is part of the (secret) kubeconfig text.
+    throw new KubeconfigError(
+        `kubeconfig (${origin}): ${what} is a relative path, and a kubeconfig given as text has no directory to resolve it ` +
+            `against (it is kept in state and used again by refresh and destroy). Use an absolute path, embed the file ` +
+            `(\`kubectl config view --minify --flatten\` writes the *-data fields), or pass the kubeconfig as a file (KUBECONFIG).`,
+    );
+}
+
+function dataOrFile(
+    entry: Record<string, unknown>,
+    key: string,
+    dir: string | undefined,
+    what: string,
+    origin: Origin,
+) {
     const data = str(entry[`${key}-data`]);
     if (data !== undefined) return { data: Buffer.from(data, "base64").toString("utf8") };
     const file = str(entry[key]);
-    return file !== undefined ? { file: path.resolve(dir, file) } : undefined;
+    return file !== undefined ? { file: resolvePath(file, dir, `${what} ${key}`, origin) } : undefined;
 }
 
 /** The auth-providers kubectl once had built in: names from this list may be shown in messages. */
@@ -243,31 +306,38 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
             `kubeconfig (${doc.origin}): cluster "${cluster.name}" needs a server URL starting with https:// or http://`,
         );
     }
-    if (str(c["proxy-url"]) !== undefined) {
-        throw new KubeconfigError(
-            `kubeconfig (${doc.origin}): cluster "${cluster.name}" sets proxy-url, which the service-account patcher does not support; reach the API server directly`,
-        );
+    const proxyUrl = str(c["proxy-url"]);
+    if (proxyUrl !== undefined) {
+        const problem = proxyUrlProblem(proxyUrl);
+        if (problem !== undefined)
+            throw new KubeconfigError(
+                `kubeconfig (${doc.origin}): cluster "${cluster.name}" proxy-url ${problem}`,
+            );
     }
     const u = userEntry?.value ?? {};
-    const udir = userEntry?.dir ?? cluster.dir;
-    let token = str(u.token);
+    const udir = userEntry !== undefined ? userEntry.dir : cluster.dir;
+    const userWhat = `user "${userName}"`;
+    const token = str(u.token);
+    let oidc: OidcConfig | undefined;
     const authProvider = asRecord(u["auth-provider"]);
     if (Object.keys(authProvider).length > 0) {
         const providerName = str(authProvider.name);
-        const idToken = str(asRecord(authProvider.config)["id-token"]);
-        if (providerName !== "oidc" || idToken === undefined) {
+        if (providerName !== "oidc") {
             const which =
-                providerName === "oidc"
-                    ? `auth-provider "oidc" without an id-token`
-                    : providerName !== undefined && KNOWN_AUTH_PROVIDERS.includes(providerName)
-                      ? `auth-provider "${providerName}"`
-                      : `an auth-provider (${describeSecretValue(providerName)}) other than "oidc"`;
+                providerName !== undefined && KNOWN_AUTH_PROVIDERS.includes(providerName)
+                    ? `auth-provider "${providerName}"`
+                    : `an auth-provider (${describeSecretValue(providerName)}) other than "oidc"`;
             throw new KubeconfigError(
-                `kubeconfig (${doc.origin}): user "${userName}" uses ${which}, which is not supported; ` +
+                `kubeconfig (${doc.origin}): ${userWhat} uses ${which}, which is not supported; ` +
                     `use an exec credential plugin (for IBM Cloud: \`ibmcloud ks cluster config --cluster <name>\` writes one)`,
             );
         }
-        token ??= idToken;
+        oidc = resolveOidc(
+            asRecord(authProvider.config),
+            udir,
+            `${userWhat} auth-provider "oidc"`,
+            doc.origin,
+        );
     }
     let exec: ExecConfig | undefined;
     const e = asRecord(u.exec);
@@ -275,21 +345,25 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
         const command = str(e.command);
         const apiVersion = str(e.apiVersion);
         if (command === undefined)
-            throw new KubeconfigError(`kubeconfig (${doc.origin}): user "${userName}" exec has no command`);
+            throw new KubeconfigError(`kubeconfig (${doc.origin}): ${userWhat} exec has no command`);
         if (
             apiVersion !== "client.authentication.k8s.io/v1" &&
             apiVersion !== "client.authentication.k8s.io/v1beta1"
         ) {
             throw new KubeconfigError(
-                `kubeconfig (${doc.origin}): user "${userName}" exec apiVersion ` +
+                `kubeconfig (${doc.origin}): ${userWhat} exec apiVersion ` +
                     (apiVersion === "client.authentication.k8s.io/v1alpha1"
                         ? `"${apiVersion}" `
                         : `(${describeSecretValue(apiVersion)}) `) +
                     `is not supported; use client.authentication.k8s.io/v1 or v1beta1`,
             );
         }
+        // As kubectl: a command with a path separator is relative to the kubeconfig's directory.
+        const hasSeparator = command.includes("/") || command.includes("\\");
         exec = {
-            command,
+            command: hasSeparator
+                ? resolvePath(command, udir, `${userWhat} exec command`, doc.origin)
+                : command,
             apiVersion,
             args: Array.isArray(e.args) ? e.args.map(String) : [],
             env: Array.isArray(e.env)
@@ -302,8 +376,11 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
         };
     }
     const username = str(u.username);
-    const asUser = str(u.as);
-    const asGroups = Array.isArray(u["as-groups"]) ? u["as-groups"].map(String) : [];
+    const impersonate = resolveImpersonation(u);
+    const execExtension = Array.isArray(c.extensions)
+        ? c.extensions.map(asRecord).find((x) => x.name === "client.authentication.k8s.io/exec")
+        : undefined;
+    const tokenFile = str(u.tokenFile);
     return {
         contextName,
         clusterName: cluster.name,
@@ -312,17 +389,103 @@ export function resolveKubeconfig(doc: KubeconfigDocument, context?: string): Re
         server: server.replace(/\/+$/, ""),
         insecureSkipTlsVerify: c["insecure-skip-tls-verify"] === true,
         tlsServerName: str(c["tls-server-name"]),
-        ca: dataOrFile(c, "certificate-authority", cluster.dir),
-        clientCert: dataOrFile(u, "client-certificate", udir),
-        clientKey: dataOrFile(u, "client-key", udir),
+        ...(proxyUrl !== undefined ? { proxyUrl } : {}),
+        ca: dataOrFile(c, "certificate-authority", cluster.dir, `cluster "${cluster.name}"`, doc.origin),
+        clientCert: dataOrFile(u, "client-certificate", udir, userWhat, doc.origin),
+        clientKey: dataOrFile(u, "client-key", udir, userWhat, doc.origin),
         token,
-        tokenFile: str(u.tokenFile) !== undefined ? path.resolve(udir, str(u.tokenFile)!) : undefined,
+        tokenFile:
+            tokenFile !== undefined
+                ? resolvePath(tokenFile, udir, `${userWhat} tokenFile`, doc.origin)
+                : undefined,
         basic: username !== undefined ? { username, password: str(u.password) ?? "" } : undefined,
         exec,
+        ...(execExtension !== undefined && execExtension.extension !== undefined
+            ? { execClusterConfig: execExtension.extension }
+            : {}),
+        ...(oidc !== undefined ? { oidc } : {}),
         dir: udir,
-        impersonate:
-            asUser !== undefined || asGroups.length > 0 ? { user: asUser, groups: asGroups } : undefined,
+        impersonate,
     };
+}
+
+function resolveOidc(
+    cfg: Record<string, unknown>,
+    dir: string | undefined,
+    what: string,
+    origin: Origin,
+): OidcConfig {
+    const idToken = str(cfg["id-token"]);
+    const refreshToken = str(cfg["refresh-token"]);
+    const issuerUrl = str(cfg["idp-issuer-url"]);
+    const clientId = str(cfg["client-id"]);
+    if (idToken === undefined && refreshToken === undefined) {
+        throw new KubeconfigError(
+            `kubeconfig (${origin}): ${what} has neither an id-token nor a refresh-token; write a new kubeconfig ` +
+                `(for IBM Cloud: \`ibmcloud ks cluster config --cluster <name>\`)`,
+        );
+    }
+    if (refreshToken !== undefined) {
+        // What client-go's oidc plugin requires to refresh.
+        const missing = [
+            issuerUrl === undefined ? "idp-issuer-url" : "",
+            clientId === undefined ? "client-id" : "",
+        ]
+            .filter((m) => m !== "")
+            .join(" and ");
+        if (missing !== "")
+            throw new KubeconfigError(
+                `kubeconfig (${origin}): ${what} has a refresh-token but no ${missing}`,
+            );
+        let issuer: URL | undefined;
+        try {
+            issuer = new URL(issuerUrl!);
+        } catch {
+            issuer = undefined;
+        }
+        const loopback =
+            issuer !== undefined &&
+            /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(issuer.host.replace(/:\d+$/, ""));
+        if (
+            issuer === undefined ||
+            !(issuer.protocol === "https:" || (issuer.protocol === "http:" && loopback))
+        ) {
+            // The refresh token is a credential: it goes only to an https issuer (or loopback).
+            throw new KubeconfigError(
+                `kubeconfig (${origin}): ${what} idp-issuer-url must be an https:// URL ` +
+                    `(plain http only on loopback), since the refresh-token is sent to it`,
+            );
+        }
+    }
+    const scopes = str(cfg["extra-scopes"]);
+    return {
+        issuerUrl,
+        clientId,
+        clientSecret: str(cfg["client-secret"]),
+        idToken,
+        refreshToken,
+        issuerCa: dataOrFile(cfg, "idp-certificate-authority", dir, what, origin),
+        extraScopes:
+            scopes !== undefined
+                ? scopes
+                      .split(",")
+                      .map((x) => x.trim())
+                      .filter((x) => x !== "")
+                : [],
+    };
+}
+
+function resolveImpersonation(u: Record<string, unknown>): Impersonation | undefined {
+    const user = str(u.as);
+    const uid = str(u["as-uid"]);
+    const groups = Array.isArray(u["as-groups"]) ? u["as-groups"].map(String) : [];
+    const extra: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(asRecord(u["as-user-extra"]))) {
+        extra[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+    }
+    if (user === undefined && uid === undefined && groups.length === 0 && Object.keys(extra).length === 0)
+        return undefined;
+    return { ...(user !== undefined ? { user } : {}), ...(uid !== undefined ? { uid } : {}), groups, extra };
 }
 
 const IN_CLUSTER_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -346,23 +509,27 @@ export function loadKubeconfig(
     source: KubeconfigSource,
     env: NodeJS.ProcessEnv = process.env,
 ): ResolvedKubeconfig {
-    const cwd = process.cwd();
+    // Text has no directory: relative paths in it are refused (see the module comment).
     if (source.kubeconfig !== undefined && source.kubeconfig !== "") {
         return resolveKubeconfig(
-            parseKubeconfig(source.kubeconfig, cwd, "the kubeconfig input"),
+            parseKubeconfig(source.kubeconfig, undefined, "the kubeconfig input"),
             source.context,
         );
     }
     const stack = source.stackKubeconfig;
     if (stack !== undefined && stack !== "") {
-        // The Kubernetes provider accepts either a path or the content; so do we.
-        const isPath = !stack.includes("\n") && !stack.trimStart().startsWith("{") && fs.existsSync(stack);
+        // The Kubernetes provider accepts either a path (`~` expanded) or the content; so do we.
+        const file = expandHome(stack.trim());
+        const isPath = !stack.includes("\n") && !stack.trimStart().startsWith("{") && fs.existsSync(file);
         const doc = isPath
-            ? parseKubeconfig(fs.readFileSync(stack, "utf8"), path.dirname(path.resolve(stack)), stack)
-            : parseKubeconfig(stack, cwd, "the kubernetes:kubeconfig stack setting");
+            ? parseKubeconfig(fs.readFileSync(file, "utf8"), path.dirname(path.resolve(file)), stack.trim())
+            : parseKubeconfig(stack, undefined, "the kubernetes:kubeconfig stack setting");
         return resolveKubeconfig(doc, source.context);
     }
-    const listed = (env.KUBECONFIG ?? "").split(path.delimiter).filter((p) => p !== "");
+    const listed = (env.KUBECONFIG ?? "")
+        .split(path.delimiter)
+        .filter((p) => p !== "")
+        .map(expandHome);
     const files =
         listed.length > 0
             ? listed.filter((p) => fs.existsSync(p))
@@ -431,11 +598,11 @@ export async function runExecPlugin(
     const hit = cache.get(key);
     if (!opts.refresh && hit !== undefined && hit.expiresAt > Date.now()) return hit.status;
 
-    // As kubectl: a command with a path separator is relative to the kubeconfig's directory.
-    const command =
-        exec.command.includes("/") || exec.command.includes("\\")
-            ? path.resolve(cfg.dir, exec.command)
-            : exec.command;
+    // Made absolute by resolveKubeconfig when it has a path separator; else looked up on PATH.
+    const command = exec.command;
+    // The Cluster object client-go hands the plugin: the CA as data even when the kubeconfig
+    // names a file (client-go reads it), and the cluster's exec extension as `config`.
+    const ca = readMaybe(cfg.ca, "certificate-authority", `context "${cfg.contextName}"`);
     const info: Record<string, unknown> = {
         apiVersion: exec.apiVersion,
         kind: "ExecCredential",
@@ -447,9 +614,11 @@ export async function runExecPlugin(
                           server: cfg.server,
                           ...(cfg.tlsServerName ? { "tls-server-name": cfg.tlsServerName } : {}),
                           ...(cfg.insecureSkipTlsVerify ? { "insecure-skip-tls-verify": true } : {}),
-                          ...(cfg.ca?.data
-                              ? { "certificate-authority-data": Buffer.from(cfg.ca.data).toString("base64") }
+                          ...(ca !== undefined
+                              ? { "certificate-authority-data": Buffer.from(ca).toString("base64") }
                               : {}),
+                          ...(cfg.proxyUrl ? { "proxy-url": cfg.proxyUrl } : {}),
+                          ...(cfg.execClusterConfig !== undefined ? { config: cfg.execClusterConfig } : {}),
                       },
                   }
                 : {}),
@@ -534,7 +703,7 @@ export interface KubeClientOptions {
     readonly backoffMs?: number;
     /** Per-request timeout. @default 30000 */
     readonly timeoutMs?: number;
-    /** Environment for exec plugins. @default process.env */
+    /** Environment for exec plugins and the proxy variables. @default process.env */
     readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -563,13 +732,35 @@ export class KubeClient {
         private readonly opts: KubeClientOptions,
         private agent: https.Agent | undefined,
         private authorization: string | undefined,
+        private readonly proxy: ChosenProxy | undefined,
     ) {}
 
-    /** Reads the files the kubeconfig points to, runs its exec plugin if any, and builds the client. */
+    /**
+     * Reads the files the kubeconfig points to, runs its exec plugin or refreshes its oidc
+     * token if needed, picks the proxy, and builds the client.
+     */
     static async connect(config: ResolvedKubeconfig, opts: KubeClientOptions = {}): Promise<KubeClient> {
-        const client = new KubeClient(config, opts, undefined, undefined);
+        let proxy: ChosenProxy | undefined;
+        try {
+            proxy = chooseProxy(
+                new URL(config.server),
+                config.proxyUrl,
+                opts.env ?? process.env,
+                `cluster "${config.clusterName}" proxy-url`,
+            );
+        } catch (err) {
+            throw new KubeconfigError(
+                `kubeconfig context "${config.contextName}": ${(err as Error).message}`,
+            );
+        }
+        const client = new KubeClient(config, opts, undefined, undefined, proxy);
         await client.authenticate(false);
         return client;
+    }
+
+    /** Where requests go through, for messages: e.g. ` through the proxy from HTTPS_PROXY`. */
+    get via(): string {
+        return this.proxy !== undefined ? ` through the proxy from ${this.proxy.source}` : "";
     }
 
     private async authenticate(refresh: boolean): Promise<void> {
@@ -587,6 +778,19 @@ export class KubeClient {
             }
         }
         if (authorization === undefined && c.token !== undefined) authorization = `Bearer ${c.token}`;
+        if (authorization === undefined && c.oidc !== undefined) {
+            try {
+                const idToken = await oidcIdToken(c.oidc, `kubeconfig user "${c.userName}"`, {
+                    force: refresh,
+                    env: this.opts.env,
+                    timeoutMs: this.opts.timeoutMs,
+                });
+                authorization = `Bearer ${idToken}`;
+            } catch (err) {
+                if (err instanceof OidcTokenError) throw new KubeconfigError(err.message);
+                throw err;
+            }
+        }
         if (authorization === undefined && c.tokenFile !== undefined) {
             const t = readMaybe({ file: c.tokenFile }, "tokenFile", where)!.trim();
             authorization = `Bearer ${t}`;
@@ -595,14 +799,19 @@ export class KubeClient {
             authorization = `Basic ${Buffer.from(`${c.basic.username}:${c.basic.password}`).toString("base64")}`;
         }
         if (c.server.startsWith("https://")) {
-            this.agent = new https.Agent({
+            const tlsOptions: https.AgentOptions = {
                 ca: readMaybe(c.ca, "certificate-authority", where),
                 cert,
                 key,
                 rejectUnauthorized: !c.insecureSkipTlsVerify,
                 servername: c.tlsServerName,
                 keepAlive: true,
-            });
+            };
+            this.agent?.destroy();
+            this.agent =
+                this.proxy !== undefined
+                    ? tunnelingAgent(this.proxy, tlsOptions)
+                    : new https.Agent(tlsOptions);
         }
         this.authorization = authorization;
     }
@@ -641,7 +850,7 @@ export class KubeClient {
             const headers: Record<string, string | string[]> = { Accept: "application/json" };
             if (body !== undefined) headers["Content-Type"] = "application/json";
             if (this.authorization !== undefined) headers.Authorization = this.authorization;
-            if (this.config.impersonate?.user) headers["Impersonate-User"] = this.config.impersonate.user;
+            Object.assign(headers, impersonationHeaders(this.config.impersonate));
             const req: AxiosRequestConfig = {
                 method,
                 url: this.config.server + apiPath,
@@ -652,12 +861,12 @@ export class KubeClient {
                 validateStatus: () => true,
                 transformResponse: (raw: unknown) => raw,
                 responseType: "text",
-                proxy: false,
+                // https goes through the agent's CONNECT tunnel; plain http through axios's proxy.
+                proxy:
+                    this.proxy !== undefined && this.config.server.startsWith("http://")
+                        ? axiosProxy(this.proxy)
+                        : false,
             };
-            if (this.config.impersonate && this.config.impersonate.groups.length > 0) {
-                // One Impersonate-Group header line per group: axios sends an array that way.
-                headers["Impersonate-Group"] = [...this.config.impersonate.groups];
-            }
             let status: number;
             let text: string;
             let retryAfter: string | undefined;
@@ -678,11 +887,14 @@ export class KubeClient {
                     apiPath,
                     undefined,
                     undefined,
-                    networkDetail(err as Error, code, this.config),
+                    networkDetail(err as Error, code, this.config) + this.via,
                 );
             }
             const data = parseJson(text);
-            if (status === 401 && this.config.exec !== undefined && !refreshed) {
+            const renewable =
+                this.config.exec !== undefined ||
+                (this.config.oidc?.refreshToken !== undefined && this.config.token === undefined);
+            if (status === 401 && renewable && !refreshed) {
                 refreshed = true;
                 await this.authenticate(true);
                 continue;
@@ -709,6 +921,31 @@ export class KubeClient {
             );
         }
     }
+}
+
+/**
+ * Impersonation headers as client-go sends them: one `Impersonate-Group` line per group, and
+ * `Impersonate-Extra-<key>` per extra key, the key percent-encoded where a header name may not
+ * hold the character.
+ */
+export function impersonationHeaders(imp: Impersonation | undefined): Record<string, string | string[]> {
+    const headers: Record<string, string | string[]> = {};
+    if (imp === undefined) return headers;
+    if (imp.user !== undefined) headers["Impersonate-User"] = imp.user;
+    if (imp.uid !== undefined) headers["Impersonate-Uid"] = imp.uid;
+    // axios sends an array as one header line per value.
+    if (imp.groups.length > 0) headers["Impersonate-Group"] = [...imp.groups];
+    for (const [key, values] of Object.entries(imp.extra)) {
+        const escaped = [...Buffer.from(key, "utf8")]
+            .map((b) =>
+                /[A-Za-z0-9!#$&'*+.^_`|~-]/.test(String.fromCharCode(b)) && b < 0x80
+                    ? String.fromCharCode(b)
+                    : `%${b.toString(16).toUpperCase().padStart(2, "0")}`,
+            )
+            .join("");
+        headers[`Impersonate-Extra-${escaped}`] = [...values];
+    }
+    return headers;
 }
 
 function parseJson(text: string): unknown {

@@ -19,7 +19,14 @@ import {
     RegistryEndpoints,
     resolveRegistryDomains,
 } from "./registryDomains";
+import { iksOwnedNameProblems, isIksPullSecretName } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";
+import {
+    CREATED_BY_ANNOTATION,
+    currentStackMark,
+    guardAgainstTakeover,
+    TakeoverCheck,
+} from "./takeoverGuard";
 import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";
 
 /** How the domains are spread over secrets. */
@@ -88,9 +95,10 @@ export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
      */
     readonly layout?: PullSecretLayout;
     /**
-     * Name of the `combined` secret. In IKS's `default` namespace, IKS already owns
-     * `all-icr-io`: choose another name there, or let IKS manage it.
-     * @default "all-icr-io"
+     * Name of the `combined` secret. In `default`, IKS owns `all-icr-io` (and the per-domain
+     * `default-icr-io`, `default-<region>-icr-io`): those names are refused there, so choose
+     * another (e.g. `icr-pull`).
+     * @default "all-icr-io" - refused in `default`, where IKS writes a secret of that name
      */
     readonly secretName?: string;
     /**
@@ -100,10 +108,17 @@ export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
     readonly email?: pulumi.Input<string>;
     /**
      * Create the namespace too. Destroying the component then deletes the namespace and
-     * everything in it.
+     * everything in it. Refused, before anything is created, when the namespace already exists
+     * and this stack did not create it (`default`, `kube-system`, ... always exist): the stack
+     * would become its owner and delete it on destroy.
      * @default false - the namespace must exist
      */
     readonly createNamespace?: boolean;
+    /**
+     * The path of these arguments in the caller's own arguments (`namespaces.shop`), for messages.
+     * @internal
+     */
+    readonly argumentPath?: string;
 }
 
 interface SecretPlan {
@@ -197,13 +212,56 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         }
         const accounts = checkServiceAccounts(args.serviceAccounts);
         problems.push(...accounts.problems);
+        problems.push(
+            ...iksOwnedNameProblems(args.argumentPath ?? "", {
+                namespace: args.namespace,
+                layout,
+                secretName: args.secretName,
+                createNamespace: args.createNamespace,
+            }),
+        );
         if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
         warnAboutKubernetesProvider(this, name, "NamespacePullSecrets", args, accounts.names.length > 0);
+
+        // Never take over what this stack did not create (./iksOwnedNames.ts): the namespace
+        // when createNamespace is set, and secrets under IKS's names in `default`. Those are
+        // marked as this stack's, and created only once the live cluster shows they are free.
+        const plans = planPullSecrets(args.namespace, domains, layout, args.secretName);
+        const at = (key: string) => (args.argumentPath === undefined ? key : `${args.argumentPath}.${key}`);
+        const guarded: TakeoverCheck[] = [];
+        if (args.createNamespace) {
+            guarded.push({
+                kind: "Namespace",
+                name: args.namespace,
+                field: at("createNamespace"),
+                consequence:
+                    "As its owner, this stack would delete it, with everything in it, on destroy. Remove createNamespace: " +
+                    "the namespace is there already.",
+            });
+        }
+        const ownedByIks = (secretName: string) => isIksPullSecretName(args.namespace, secretName);
+        for (const plan of plans.filter((p) => ownedByIks(p.secretName))) {
+            guarded.push({
+                kind: "Secret",
+                namespace: args.namespace,
+                name: plan.secretName,
+                field: at("layout"),
+                consequence:
+                    `IKS writes its own pull secrets under this name in "${args.namespace}"; this stack would take it over, ` +
+                    `replace its credentials and delete it on destroy. Use layout: "combined" with a secretName of your own ` +
+                    `(e.g. "icr-pull"), or delete IKS's per-domain secrets first if nothing uses them.`,
+            });
+        }
+        const free = guardAgainstTakeover(this, guarded, {
+            kubeconfig: args.kubeconfig,
+            context: args.context,
+        });
+        const mark = { [CREATED_BY_ANNOTATION]: currentStackMark() };
 
         const namespace = args.createNamespace
             ? new k8s.core.v1.Namespace(
                   `${name}-namespace`,
-                  { metadata: { name: args.namespace } },
+                  { metadata: { name: free.apply(() => args.namespace), annotations: mark } },
                   { parent: this },
               ).metadata.name
             : pulumi.output(args.namespace);
@@ -218,12 +276,14 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         );
         const email = pulumi.output(args.email ?? IKS_DEFAULT_EMAIL);
 
-        const secrets = planPullSecrets(args.namespace, domains, layout, args.secretName).map(
+        const secrets = plans.map(
             (plan) =>
                 new k8s.core.v1.Secret(
                     `${name}-${plan.key}`,
                     {
-                        metadata: { name: plan.secretName, namespace },
+                        metadata: ownedByIks(plan.secretName)
+                            ? { name: free.apply(() => plan.secretName), namespace, annotations: mark }
+                            : { name: plan.secretName, namespace },
                         type: DOCKER_CONFIG_JSON_TYPE,
                         // Only `data` changes on key rotation (never name, namespace or type,
                         // which force a replace), so with enableSecretMutable it is an update.

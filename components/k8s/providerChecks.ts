@@ -2,6 +2,7 @@
 // provider the component inherits (Resource.getProvider), so a provider passed to a parent
 // counts too.
 import * as pulumi from "@pulumi/pulumi";
+import { KubeconfigError, loadKubeconfig } from "./kubeClient";
 import { ServiceAccountOptions } from "./serviceAccountOptions";
 
 const SECRET_TYPE = "kubernetes:core/v1:Secret";
@@ -25,6 +26,8 @@ export function readsAmbientKubeconfig(provider: pulumi.ProviderResource): void 
  *
  * - An explicit provider but no `kubeconfig`: the service-account patch reads
  *   kubernetes:kubeconfig / KUBECONFIG, which may be another cluster than the secrets'.
+ * - No `kubeconfig`, and the one the patch will read (kubernetes:kubeconfig, KUBECONFIG,
+ *   ~/.kube/config) is one it cannot use: said at preview rather than at the first write.
  * - The default provider without `enableSecretMutable`: pulumi-kubernetes then *replaces* a
  *   Secret whose data changes (pulumi-kubernetes#2291, PR #3164), and a Secret with a fixed
  *   name is deleted before it is re-created, so a key rotation leaves a window without the
@@ -54,6 +57,15 @@ export function warnAboutKubernetesProvider(
             component,
         );
     }
+    if (args.kubeconfig === undefined && patchesServiceAccounts) {
+        const problem = ambientKubeconfigProblem(typeof args.context === "string" ? args.context : undefined);
+        if (problem !== undefined) {
+            pulumi.log.warn(
+                `${type} "${name}": the service-account patch reads its kubeconfig from the environment, and ${problem}`,
+                component,
+            );
+        }
+    }
     if (!explicit && !secretsMutable()) {
         pulumi.log.warn(
             `${type} "${name}": the Kubernetes provider replaces a Secret when its data changes unless enableSecretMutable ` +
@@ -62,6 +74,24 @@ export function warnAboutKubernetesProvider(
                 `PULUMI_K8S_ENABLE_SECRET_MUTABLE=true) so that a new key updates the secrets in place.`,
             component,
         );
+    }
+}
+
+/**
+ * Why the kubeconfig the patch will read from the environment cannot be used (a relative path in
+ * kubeconfig text, a socks5 proxy-url, an unknown auth-provider, ...), or undefined. "None
+ * found" is not reported here: in-cluster runs and programs that set KUBECONFIG later are common,
+ * and the patch says so itself. KubeconfigError messages never quote the kubeconfig.
+ */
+function ambientKubeconfigProblem(context: string | undefined): string | undefined {
+    const k8s = new pulumi.Config("kubernetes");
+    try {
+        loadKubeconfig({ stackKubeconfig: k8s.get("kubeconfig"), context: context ?? k8s.get("context") });
+        return undefined;
+    } catch (err) {
+        if (!(err instanceof KubeconfigError) || err.message.startsWith("no kubeconfig found"))
+            return undefined;
+        return err.message;
     }
 }
 

@@ -19,11 +19,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import {
     CLAIMS_ANNOTATION,
+    CLAIMS_UID_ANNOTATION,
     entryNames,
     formatClaims,
-    parseClaims,
+    ManagedFieldsEntry,
+    newClaimId,
     PullSecretEntry,
     reconcilePullSecrets,
+    serviceAccountView,
+    ServiceAccountView,
     uniqueNames,
 } from "../internal/imagePullSecretList";
 import { checkNamespaceName, checkObjectName } from "../internal/k8sNames";
@@ -31,6 +35,7 @@ import { describeSecretValue } from "../internal/secretShape";
 import { isUnknown } from "../internal/unknown";
 import { KubeClient, KubeClientOptions, KubeconfigError, loadKubeconfig } from "./kubeClient";
 import { providerShim } from "../internal/providerShim";
+import { organizationName } from "./takeoverGuard";
 
 /** Field manager recorded in the ServiceAccount's managedFields for our writes. */
 export const FIELD_MANAGER = "pulumi-icr-access";
@@ -84,6 +89,12 @@ export interface ServiceAccountPullSecretsInputs {
     kubeconfig?: string;
     context?: string;
     waitTimeoutSeconds: number;
+    /**
+     * Hash of the resource's identity, the first part of the claim id of a new create, so that
+     * a claim left by a create whose response was lost is absorbed by the next one (rules in
+     * components/internal/imagePullSecretList.ts). Absent in state written before it existed.
+     */
+    claimOrigin?: string;
 }
 
 /** What the provider stores. */
@@ -92,7 +103,10 @@ export interface ServiceAccountPullSecretsState extends ServiceAccountPullSecret
     claimId: string;
     /** The names this resource added (or shares with another claim), which it will remove. */
     managedNames: string[];
-    /** UID of the service account when last written. */
+    /**
+     * UID of the service account when last written or read. `managedNames` are ours only on
+     * the object with this UID: a re-created account (new UID) holds none of ours.
+     */
     serviceAccountUid: string;
 }
 
@@ -101,10 +115,12 @@ const MAX_CONFLICT_RETRIES = 10;
 const POLL_MS = 500;
 
 interface ServiceAccountObject {
-    metadata: { uid?: string; resourceVersion?: string; annotations?: Record<string, string> } & Record<
-        string,
-        unknown
-    >;
+    metadata: {
+        uid?: string;
+        resourceVersion?: string;
+        annotations?: Record<string, string>;
+        managedFields?: ManagedFieldsEntry[];
+    } & Record<string, unknown>;
     imagePullSecrets?: PullSecretEntry[];
     [key: string]: unknown;
 }
@@ -220,6 +236,8 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
         };
         if (news.kubeconfig !== undefined && news.kubeconfig !== "") inputs.kubeconfig = news.kubeconfig;
         if (news.context !== undefined && news.context !== "") inputs.context = news.context;
+        if (typeof news.claimOrigin === "string" && /^[0-9a-f]{1,64}$/.test(news.claimOrigin))
+            inputs.claimOrigin = news.claimOrigin;
         return { inputs, failures };
     }
 
@@ -256,8 +274,8 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
         inputs: ServiceAccountPullSecretsInputs,
     ): Promise<pulumi.dynamic.CreateResult<ServiceAccountPullSecretsState>> {
         const client = await this.connect(inputs);
-        const claimId = crypto.randomBytes(6).toString("hex");
-        const r = await this.apply(client, inputs, claimId, inputs.secretNames, [], true);
+        const claimId = newClaimId(inputs.claimOrigin, crypto.randomBytes(6).toString("hex"));
+        const r = await this.apply(client, inputs, claimId, inputs.secretNames, { owned: [], uid: "" }, true);
         return {
             id: `${inputs.namespace}/${inputs.serviceAccount}/${claimId}`,
             outs: { ...inputs, claimId, managedNames: r.owned, serviceAccountUid: r.uid },
@@ -280,6 +298,16 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
         );
         if (res.status === 404) return { id: "" }; // the account is gone, and our entries with it
         const present = new Set(entryNames(res.data.imagePullSecrets ?? []));
+        // What is ours now, by the same rules a write would apply: on a re-created account
+        // (another UID) nothing is, even names it lists that we once added.
+        const ours = reconcilePullSecrets({
+            ...viewOf(res.data),
+            claimId: props.claimId ?? claimIdOf(id),
+            wanted: props.secretNames ?? [],
+            owned: props.managedNames ?? [],
+            ownedUid: props.serviceAccountUid ?? "",
+            absorb: false,
+        }).owned.filter((n) => present.has(n));
         // Report only what is really there: a missing entry shows up as a diff on secretNames,
         // so the next `up` adds it back.
         return {
@@ -287,7 +315,7 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
             props: {
                 ...props,
                 secretNames: (props.secretNames ?? []).filter((n) => present.has(n)),
-                managedNames: (props.managedNames ?? []).filter((n) => present.has(n)),
+                managedNames: ours,
                 serviceAccountUid: res.data.metadata.uid ?? "",
             },
         };
@@ -300,13 +328,13 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
     ): Promise<pulumi.dynamic.UpdateResult<ServiceAccountPullSecretsState>> {
         const client = await this.connect(news);
         const claimId = olds.claimId ?? claimIdOf(id);
-        const r = await this.apply(client, news, claimId, news.secretNames, olds.managedNames ?? [], true);
+        const r = await this.apply(client, news, claimId, news.secretNames, stateOf(olds), true);
         return { outs: { ...news, claimId, managedNames: r.owned, serviceAccountUid: r.uid } };
     }
 
     async delete(id: string, props: ServiceAccountPullSecretsState): Promise<void> {
         const client = await this.connect(props);
-        await this.apply(client, props, props.claimId ?? claimIdOf(id), [], props.managedNames ?? [], false);
+        await this.apply(client, props, props.claimId ?? claimIdOf(id), [], stateOf(props), false);
     }
 
     private serverOf(target: { kubeconfig?: string; context?: string }): string | undefined {
@@ -340,7 +368,7 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
         target: { namespace: string; serviceAccount?: string; waitTimeoutSeconds?: number },
         claimId: string,
         wanted: readonly string[],
-        owned: readonly string[],
+        state: { owned: readonly string[]; uid: string },
         wait: boolean,
     ): Promise<ApplyResult> {
         const ns = target.namespace;
@@ -359,23 +387,27 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
             const current = res.data;
             const annotations = current.metadata.annotations ?? {};
             const r = reconcilePullSecrets({
-                entries: current.imagePullSecrets ?? [],
-                claims: parseClaims(annotations[CLAIMS_ANNOTATION]),
+                ...viewOf(current),
                 claimId,
                 wanted,
-                owned,
+                owned: state.owned,
+                ownedUid: state.uid,
+                absorb: wait, // create and update; a delete leaves a successor's claim alone (rule 7)
             });
             if (!r.changed) return { owned: r.owned, uid: current.metadata.uid ?? "" };
 
             // PUT the object as read, with only our changes: its resourceVersion makes the
             // API server refuse the write (409) if anyone changed the account since the GET.
             const body: ServiceAccountObject = { ...current, metadata: { ...current.metadata } };
+            delete body.metadata.managedFields; // omitted: the API server keeps and updates them itself
             if (r.entries.length > 0) body.imagePullSecrets = r.entries;
             else delete body.imagePullSecrets;
             const claimsText = formatClaims(r.claims);
             const nextAnnotations = { ...annotations };
             if (claimsText === undefined) delete nextAnnotations[CLAIMS_ANNOTATION];
             else nextAnnotations[CLAIMS_ANNOTATION] = claimsText;
+            if (r.claimsUid === undefined) delete nextAnnotations[CLAIMS_UID_ANNOTATION];
+            else nextAnnotations[CLAIMS_UID_ANNOTATION] = r.claimsUid;
             if (Object.keys(nextAnnotations).length > 0) body.metadata.annotations = nextAnnotations;
             else delete body.metadata.annotations;
 
@@ -396,6 +428,16 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
 
 function saPath(namespace: string, serviceAccount: string): string {
     return `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(serviceAccount)}`;
+}
+
+/** The account as the claim rules read it. */
+function viewOf(sa: ServiceAccountObject): ServiceAccountView {
+    return serviceAccountView(sa, FIELD_MANAGER);
+}
+
+/** What a resource's state says it owns, and on which incarnation of the account. */
+function stateOf(props: ServiceAccountPullSecretsState): { owned: string[]; uid: string } {
+    return { owned: props.managedNames ?? [], uid: props.serviceAccountUid ?? "" };
 }
 
 function claimIdOf(id: string): string {
@@ -433,6 +475,24 @@ async function missingAccountError(
     );
 }
 
+/** Type token of {@link ServiceAccountPullSecrets}, as the engine names it in URNs. */
+const RESOURCE_TYPE = "pulumi-nodejs:dynamic/k8s:ServiceAccountPullSecrets";
+
+/**
+ * The origin of this resource's claims (rule 7 in components/internal/imagePullSecretList.ts):
+ * a hash of organization, project, stack, type and name, the same on every run of the program.
+ * Computed from plain values, not from the parent's URN: the library's components name their
+ * patches `<component>-sa-<account>`, so two resources with one origin on one account would
+ * need two components of the same name under different parents patching the same account.
+ */
+function claimOriginFor(name: string): string {
+    return crypto
+        .createHash("sha256")
+        .update([organizationName(), pulumi.getProject(), pulumi.getStack(), RESOURCE_TYPE, name].join("\n"))
+        .digest("hex")
+        .slice(0, 16);
+}
+
 // What state stores as `__provider`: a shim that loads ServiceAccountPullSecretsProvider by the package's name.
 const serviceAccountPullSecretsProvider = providerShim("ServiceAccountPullSecrets");
 
@@ -443,9 +503,11 @@ const serviceAccountPullSecretsProvider = providerShim("ServiceAccountPullSecret
  * - Safe against concurrent writers: read-modify-write guarded by resourceVersion, retried
  *   on 409 Conflict.
  * - Ownership is recorded per resource in the account's
- *   `pulumi-icr-access/image-pull-secret-claims` annotation, so two stacks (or a replace)
- *   adding the same name never remove each other's entry, and a name that was already
- *   on the list before is never removed.
+ *   `pulumi-icr-access/image-pull-secret-claims` annotation, bound to the account's UID, so
+ *   two stacks (or a replace) adding the same name never remove each other's entry, a name
+ *   that was already on the list before is never removed, an account deleted and re-created
+ *   holds none of ours, and a name another field manager holds by server-side apply is given
+ *   up (rules in components/internal/imagePullSecretList.ts).
  * - Waits up to `waitTimeoutSeconds` for an account that does not exist yet (a new
  *   namespace's `default` account appears asynchronously), then fails naming it.
  * - `pulumi refresh` reports entries that were removed behind its back; the next `up`
@@ -483,6 +545,7 @@ export class ServiceAccountPullSecrets extends pulumi.dynamic.Resource {
                 kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
                 context: args.context,
                 waitTimeoutSeconds: args.waitTimeoutSeconds,
+                claimOrigin: claimOriginFor(name),
                 claimId: undefined,
                 managedNames: undefined,
                 serviceAccountUid: undefined,

@@ -38,6 +38,8 @@ export interface LocalClusterOptions {
      * gets the cluster's temporary directory, for flags that name files written there.
      */
     readonly apiServerArgs?: string[] | ((dir: string) => string[]);
+    /** More bearer tokens the API server accepts (`--token-auth-file` lines), for users RBAC is given to. */
+    readonly tokenUsers?: readonly { token: string; user: string; groups?: readonly string[] }[];
 }
 
 /** Starts etcd, kube-apiserver and kube-controller-manager in a temporary directory. */
@@ -91,7 +93,13 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         const unprivilegedToken = `nobody-${Math.random().toString(36).slice(2)}${Date.now()}`;
         fs.writeFileSync(
             path.join(dir, "tokens.csv"),
-            `${token},admin,admin,"system:masters"\n${unprivilegedToken},nobody,nobody\n`,
+            `${token},admin,admin,"system:masters"\n${unprivilegedToken},nobody,nobody\n` +
+                (opts.tokenUsers ?? [])
+                    .map(
+                        (u) =>
+                            `${u.token},${u.user},${u.user}${u.groups?.length ? `,"${u.groups.join(",")}"` : ""}\n`,
+                    )
+                    .join(""),
             { mode: 0o600 },
         );
         const server = `https://127.0.0.1:${apiPort}`;
@@ -112,7 +120,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
                 `--token-auth-file=${path.join(dir, "tokens.csv")}`,
                 "--allow-privileged=true",
                 "--endpoint-reconciler-type=none",
-                ...(typeof opts.apiServerArgs === "function" ? opts.apiServerArgs(dir) : (opts.apiServerArgs ?? [])),
+                ...(typeof opts.apiServerArgs === "function"
+                    ? opts.apiServerArgs(dir)
+                    : (opts.apiServerArgs ?? [])),
             ],
             path.join(dir, "kube-apiserver.log"),
         );

@@ -210,8 +210,29 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
             "shop-jp-icr-io",
         ]);
 
+        // WHEN refreshed and destroyed THEN no secret shows up in plain text at either step: not
+        // the API keys (old, new, the admin's), nor the kubeconfig's own token (stored as a secret)
+        const secretValues = {
+            "first key": key,
+            "rotated key": newKey,
+            "admin key": ADMIN_A,
+            "kubeconfig token": cluster.token,
+        };
+        const noSecretsIn = async (when: string, output: string) => {
+            const texts = {
+                "CLI output": output,
+                "stack export": await stack.exportText(),
+                "state files": stack.backendText(),
+            };
+            for (const [where, text] of Object.entries(texts))
+                for (const [what, value] of Object.entries(secretValues))
+                    expect(text, `${what} in ${where} after ${when}`).not.to.contain(value);
+        };
+        await noSecretsIn("up", up.stdout);
+        await noSecretsIn("refresh", (await stack.refresh()).stdout);
+
         // WHEN destroyed THEN only our entries and objects are gone
-        await stack.destroy();
+        await noSecretsIn("destroy", (await stack.destroy()).stdout);
         expect(await serviceAccountPullSecrets(cluster, "shop")).to.deep.equal(["someone-else"]);
         expect([...(await pullSecrets(cluster, "shop")).keys()]).to.deep.equal([]);
         expect(

@@ -1,6 +1,8 @@
 // Fault injection: 429 with Retry-After in each family's error shape, 5xx,
-// latency, eventual consistency after a create, scoping by method/path, and the HTTP control API.
+// latency, eventual consistency after a create (reads and listings), lost responses of writes
+// that went through, scoping by method/path, and the HTTP control API.
 import { expect } from "chai";
+import axios from "axios";
 import {
     ACCOUNT_A,
     ADMIN_KEY_A,
@@ -8,6 +10,7 @@ import {
     Harness,
     TOKEN_CONTEXT_KEYS,
     bearer,
+    createApiKey,
     createServiceId,
     registryPolicy,
     startHarness,
@@ -172,6 +175,230 @@ describe("IAM emulator: fault injection", () => {
         // The scope kept service IDs readable at once.
         const other = await createServiceId(h.http, token, ACCOUNT_A, "not-hidden");
         expect((await h.http.get(`/v1/serviceids/${other.id}`, bearer(token))).status).to.equal(200);
+    });
+
+    describe("lost responses: the write is done, the answer never arrives", () => {
+        const named = async (name: string): Promise<string[]> =>
+            (
+                await h.http.get(
+                    `/v1/serviceids/?account_id=${ACCOUNT_A}&name=${name}&pagesize=100`,
+                    bearer(token),
+                )
+            ).data.serviceids.map((s: { id: string }) => s.id);
+
+        it("answers a committed create with a 5xx in the family's error shape", async () => {
+            h.iam.injectFault({
+                kind: "lostResponse",
+                mode: "status",
+                status: 502,
+                method: "POST",
+                pathPrefix: "/v1/serviceids",
+            });
+            const res = await h.http.post(
+                "/v1/serviceids/",
+                { account_id: ACCOUNT_A, name: "lost-5xx" },
+                bearer(token),
+            );
+            // THEN the client saw a 502 with IBM's Identity error body
+            expect(res.status).to.equal(502);
+            expect(res.data.errors[0].code).to.equal("internal_server_error");
+            expect(res.data.status_code).to.equal(502);
+            // and the service ID exists anyway, once; the log says what IAM did
+            expect(await named("lost-5xx")).to.have.length(1);
+            expect(
+                h.iam
+                    .requests()
+                    .filter((r) => r.operation === "createServiceId")
+                    .map((r) => r.status),
+            ).to.include(201);
+            // and the fault was used up: the next create is answered
+            expect(
+                (
+                    await h.http.post(
+                        "/v1/serviceids/",
+                        { account_id: ACCOUNT_A, name: "lost-5xx" },
+                        bearer(token),
+                    )
+                ).status,
+            ).to.equal(201);
+            expect(await named("lost-5xx")).to.have.length(2);
+        });
+
+        it("resets the connection after committing a create", async () => {
+            const sid = await createServiceId(h.http, token, ACCOUNT_A, "owner-of-reset-key");
+            h.iam.injectFault({
+                kind: "lostResponse",
+                mode: "reset",
+                method: "POST",
+                pathPrefix: "/v1/apikeys",
+            });
+            const err = await h.http
+                .post("/v1/apikeys", { name: "reset-key", iam_id: sid.iam_id }, bearer(token))
+                .then(
+                    () => undefined,
+                    (e: { code?: string }) => e,
+                );
+            // THEN the client saw a reset, not a response
+            expect(err?.code).to.equal("ECONNRESET");
+            // and the key exists
+            const keys = await h.http.get(`/v1/apikeys?iam_id=${sid.iam_id}`, bearer(token));
+            expect(keys.data.apikeys.map((k: { name: string }) => k.name)).to.deep.equal(["reset-key"]);
+        });
+
+        it("stalls past the client's timeout after committing a create, then closes the connection", async () => {
+            const sid = await createServiceId(h.http, token, ACCOUNT_A, "owner-of-stalled-policy");
+            h.iam.injectFault({
+                kind: "lostResponse",
+                mode: "stall",
+                stallMs: 1_000,
+                method: "POST",
+                pathPrefix: "/v1/policies",
+            });
+            const t0 = Date.now();
+            const err = await h.http
+                .post("/v1/policies", registryPolicy(ACCOUNT_A, sid.iam_id), {
+                    ...bearer(token),
+                    timeout: 150,
+                })
+                .then(
+                    () => undefined,
+                    (e: { code?: string }) => e,
+                );
+            // THEN the client timed out
+            expect(err?.code).to.equal("ECONNABORTED");
+            expect(Date.now() - t0).to.be.below(1_000);
+            // and the policy exists
+            const listed = await h.http.get(
+                `/v1/policies?account_id=${ACCOUNT_A}&iam_id=${sid.iam_id}`,
+                bearer(token),
+            );
+            expect(listed.data.policies).to.have.length(1);
+            // and a client that waits longer is cut off when the stall ends, without an answer
+            h.iam.injectFault({
+                kind: "lostResponse",
+                mode: "stall",
+                stallMs: 200,
+                method: "POST",
+                pathPrefix: "/v1/serviceids",
+            });
+            const t1 = Date.now();
+            const cut = await h.http
+                .post(
+                    "/v1/serviceids/",
+                    { account_id: ACCOUNT_A, name: "stalled" },
+                    { ...bearer(token), timeout: 5_000 },
+                )
+                .then(
+                    () => undefined,
+                    (e: { code?: string }) => e,
+                );
+            expect(cut?.code).to.equal("ECONNRESET");
+            expect(Date.now() - t1).to.be.within(190, 2_000);
+            expect(await named("stalled")).to.have.length(1);
+        });
+
+        it("loses exactly the k-th matching write with skip, leaving reads and other writes alone", async () => {
+            h.iam.resetLog();
+            h.iam.injectFault({
+                kind: "lostResponse",
+                mode: "status",
+                method: "POST",
+                pathPrefix: "/v1/",
+                skip: 2,
+            });
+            const statuses: number[] = [];
+            for (let i = 0; i < 4; i++) {
+                statuses.push((await list()).status);
+                statuses.push(
+                    (
+                        await h.http.post(
+                            "/v1/serviceids/",
+                            { account_id: ACCOUNT_A, name: "kth" },
+                            bearer(token),
+                        )
+                    ).status,
+                );
+            }
+            // THEN only the third create's answer was lost, and all four were made
+            expect(statuses).to.deep.equal([200, 201, 200, 201, 200, 500, 200, 201]);
+            expect(await named("kth")).to.have.length(4);
+            expect(h.iam.counters().createServiceId).to.equal(4);
+        });
+
+        it("does not lose the answer of a request the handler never ran", async () => {
+            h.iam.injectFault({
+                kind: "lostResponse",
+                mode: "status",
+                method: "POST",
+                pathPrefix: "/v1/serviceids",
+            });
+            const unauthenticated = await h.http.post("/v1/serviceids/", {
+                account_id: ACCOUNT_A,
+                name: "x",
+            });
+            expect(unauthenticated.status).to.equal(401);
+            expect((await h.http.get("/_emulator/faults")).data.faults).to.have.length(1);
+        });
+
+        it("rejects a lost-response fault without a valid mode, naming the field", () => {
+            expect(() => h.iam.injectFault({ kind: "lostResponse", mode: "drop" } as never)).to.throw(
+                'mode: must be "status", "reset" or "stall"; got "drop"',
+            );
+            expect(() => h.iam.injectFault({ kind: "lostResponse", mode: "status", status: 404 })).to.throw(
+                "status: must be a 5xx status",
+            );
+        });
+    });
+
+    describe("list lag: a new object is missing from listings for a while", () => {
+        it("leaves a new service ID out of the next N listings, while GET by id finds it", async () => {
+            h.iam.injectFault({ kind: "listLag", lists: 2, pathPrefix: "/v1/serviceids" });
+            const s = await createServiceId(h.http, token, ACCOUNT_A, "unlisted");
+            const listedNames = async () =>
+                (await h.http.get(`/v1/serviceids/?account_id=${ACCOUNT_A}&name=unlisted`, bearer(token)))
+                    .data.serviceids.length;
+            expect((await h.http.get(`/v1/serviceids/${s.id}`, bearer(token))).status).to.equal(200);
+            expect([await listedNames(), await listedNames(), await listedNames()]).to.deep.equal([0, 0, 1]);
+        });
+
+        it("leaves new policies and keys out of listings for N milliseconds", async () => {
+            const sid = await createServiceId(h.http, token, ACCOUNT_A, "lagging-lists");
+            h.iam.injectFault({ kind: "listLag", forMs: 1_500 });
+            await h.http.post("/v1/policies", registryPolicy(ACCOUNT_A, sid.iam_id), bearer(token));
+            await createApiKey(h.http, token, sid.iam_id);
+            const t0 = Date.now();
+            const counts = async () => [
+                (await h.http.get(`/v1/policies?account_id=${ACCOUNT_A}&iam_id=${sid.iam_id}`, bearer(token)))
+                    .data.policies.length,
+                (await h.http.get(`/v1/apikeys?iam_id=${sid.iam_id}`, bearer(token))).data.apikeys.length,
+            ];
+            expect(await counts()).to.deep.equal([0, 0]);
+            await waitFor(() => Date.now() - t0 > 1_550, 3_000);
+            expect(await counts()).to.deep.equal([1, 1]);
+        });
+    });
+
+    it("hides a new key from lookup by value while it replicates, and a new service ID from key creation", async () => {
+        h.iam.injectFault({ kind: "eventualConsistency", reads: 1 });
+        const sid = await createServiceId(h.http, token, ACCOUNT_A, "replicating-owner");
+        // The owner is not yet known to key creation: IAM's 404 for an unknown identity
+        const early = await h.http.post("/v1/apikeys", { name: "k", iam_id: sid.iam_id }, bearer(token));
+        expect(early.status).to.equal(404);
+        const key = await createApiKey(h.http, token, sid.iam_id);
+        const details = () => h.http.get("/v1/apikeys/details", bearer(token, { "IAM-ApiKey": key.apikey }));
+        expect((await details()).status).to.equal(404);
+        expect((await details()).data.id).to.equal(key.id);
+    });
+
+    it("resets the world over HTTP at /_emulator/reset: no objects, faults or log; tokens still work", async () => {
+        await createServiceId(h.http, token, ACCOUNT_A, "before-reset");
+        h.iam.injectFault({ kind: "latency", ms: 1 });
+        expect((await axios.post(`${h.iam.url}/_emulator/reset`)).status).to.equal(204);
+        expect((await h.http.get("/_emulator/faults")).data.faults).to.deep.equal([]);
+        expect(h.iam.requests()).to.deep.equal([]);
+        const state = (await h.http.get("/_emulator/state")).data;
+        expect([state.serviceIds, state.apiKeys, state.policies]).to.deep.equal([[], [], []]);
+        expect((await list()).status).to.equal(200);
     });
 
     it("rejects an invalid fault with a message naming the field", () => {

@@ -8,6 +8,7 @@ import {
 } from "../../components/k8s/dockerConfig";
 import { NamespacePullSecrets, NamespacePullSecretsArgs } from "../../components/k8s/namespacePullSecrets";
 import { VALID_REGIONS_TEXT } from "../../components/k8s/registryDomains";
+import { CREATED_BY_ANNOTATION, stackMark } from "../../components/k8s/takeoverGuard";
 import { holdsSecret, registeredUrns, reveal, seen, unhandledRejections, unwrap, warnings } from "./hooks";
 
 const SECRET = "kubernetes:core/v1:Secret";
@@ -166,6 +167,32 @@ describe("NamespacePullSecrets", function () {
             email: "ops@example.com",
             auth: Buffer.from("iamapikey:k").toString("base64"),
         });
+    });
+
+    it("marks what it must not take over as this stack's: a namespace it creates, and IKS-named secrets in default", async function () {
+        const mark = stackMark("organization", "icr-test", "unit");
+        await build("mine", { namespace: "team-d", apiKey: "k", regions: ["us"], createNamespace: true });
+        const ns = seen.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+        expect(ns.inputs.metadata).to.deep.equal({
+            name: "team-d",
+            annotations: { [CREATED_BY_ANNOTATION]: mark },
+        });
+        expect(secrets().map((s) => s.inputs.metadata.annotations)).to.deep.equal([undefined, undefined]);
+        seen.length = 0;
+        await build("dflt", { namespace: "default", apiKey: "k", regions: ["us"] });
+        expect(secrets().map((s) => [s.inputs.metadata.name, s.inputs.metadata.annotations])).to.deep.equal([
+            ["default-icr-io", { [CREATED_BY_ANNOTATION]: mark }],
+            ["default-us-icr-io", { [CREATED_BY_ANNOTATION]: mark }],
+        ]);
+    });
+
+    it("refuses IKS's combined secret name in default, and creating a namespace every cluster has", function () {
+        expect(rejection({ namespace: "default", apiKey: "k", layout: "combined" })).to.match(
+            /^secretName: not set, so the combined secret would be "all-icr-io", which in namespace "default" is a pull secret IKS itself writes/,
+        );
+        expect(rejection({ namespace: "kube-system", apiKey: "k", createNamespace: true })).to.match(
+            /^createNamespace: namespace "kube-system" exists in every cluster\./,
+        );
     });
 
     it("names the combined secret as asked, and private per-domain secrets apart from public ones", async function () {

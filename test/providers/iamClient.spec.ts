@@ -163,6 +163,7 @@ describe("IamClient", function () {
                 status: 503,
                 times: 10,
                 retryAfterSeconds: 0,
+                method: "POST",
                 pathPrefix: "/v1/serviceids",
             });
             const err = (await rejection(

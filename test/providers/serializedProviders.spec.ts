@@ -20,7 +20,13 @@ import { serializedProvider, storedShimText } from "../bed/providerText";
 import { repoRoot } from "../bed/toolchain";
 import { ACCOUNT_A, KEY_A, KEY_B, isolateCredentials, startEmulator } from "./iamFixtures";
 
-const KINDS: ProviderKind[] = ["ServiceId", "AccessPolicy", "ApiKey", "ServiceAccountPullSecrets"];
+const KINDS: ProviderKind[] = [
+    "ServiceId",
+    "AccessPolicy",
+    "ApiKey",
+    "ServiceAccountPullSecrets",
+    "TokenSecretMigration",
+];
 /**
  * The stored text of each shim, by hash. It is part of the state format: a release that
  * changes it shows every user an update of every dynamic resource (harmless, but noise in a
@@ -31,6 +37,7 @@ const SHIM_TEXT_SHA256: Record<ProviderKind, string> = {
     AccessPolicy: "b31c5ab59320f30661a15a9d8417ab479fbcaee2aa43b3b79c61b25a4ad8c5fd",
     ApiKey: "c9ab16dbbcc845d9ea351eb5117efd9705a26e690334f4f8cc15009f91bd53ef",
     ServiceAccountPullSecrets: "748003baad77bcb0502164dffe3fd8e6242a34aed084e5da18dc0eca5f6b998b",
+    TokenSecretMigration: "fbe8a3b8850d8c7ee380c8e1aa4f4218afa9a06e8b9e086a772fe2da5ad53aed",
 };
 /** The bound the shims are held to, per resource. */
 const MAX_PROVIDER_BYTES = 3 * 1024;

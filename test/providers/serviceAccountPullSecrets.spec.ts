@@ -8,7 +8,7 @@ import * as https from "https";
 import Module from "module";
 import { AddressInfo } from "net";
 import * as path from "path";
-import { CLAIMS_ANNOTATION } from "../../components/internal/imagePullSecretList";
+import { CLAIMS_ANNOTATION, CLAIMS_UID_ANNOTATION } from "../../components/internal/imagePullSecretList";
 import {
     ServiceAccountPullSecretsInputs,
     ServiceAccountPullSecretsProvider,
@@ -267,6 +267,50 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
         await p.delete!(b.id, b.outs!);
         expect(await listed(ns)).to.deep.equal(["someone-else"]);
         expect((await getSa(ns)).metadata.annotations?.[CLAIMS_ANNOTATION]).to.equal(undefined);
+    });
+
+    it("absorbs the claim of a create whose response was lost, so a rerun leaves one claim", async function () {
+        // GIVEN a create that wrote its claim but whose result the engine never recorded
+        const ns = await freshNamespace();
+        await setList(ns, ["someone-else"]);
+        const desired = await inputs(ns, ["mine"], { claimOrigin: "0a1b2c3d4e5f6071" });
+        const lost = await p.create!(desired);
+        expect(lost.outs!.claimId).to.match(/^0a1b2c3d4e5f6071\.[0-9a-f]{12}$/);
+
+        // WHEN the rerun creates the resource again THEN one claim remains, the new one
+        const rerun = await p.create!(desired);
+        const claims = async () =>
+            JSON.parse((await getSa(ns)).metadata.annotations[CLAIMS_ANNOTATION] ?? "{}");
+        expect(Object.keys(await claims())).to.deep.equal([rerun.outs!.claimId]);
+        expect(rerun.outs!.managedNames).to.deep.equal(["mine"]);
+
+        // and its delete leaves the list as it began
+        await p.delete!(rerun.id, rerun.outs!);
+        expect(await listed(ns)).to.deep.equal(["someone-else"]);
+        expect((await getSa(ns)).metadata.annotations?.[CLAIMS_ANNOTATION]).to.equal(undefined);
+        expect((await getSa(ns)).metadata.annotations?.[CLAIMS_UID_ANNOTATION]).to.equal(undefined);
+    });
+
+    it("removes nothing from a re-created account that lists our name itself", async function () {
+        // GIVEN we added team-icr-io to the account "builder", which is then deleted and re-created listing it
+        const ns = await freshNamespace();
+        await cluster.api.post(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: "builder" } });
+        const created = await p.create!(await inputs(ns, ["team-icr-io"], { serviceAccount: "builder" }));
+        expect(await listed(ns, "builder")).to.deep.equal(["team-icr-io"]);
+        expect((await cluster.api.delete(saPath(ns, "builder"))).status).to.equal(200);
+        const again = await cluster.api.post(`/api/v1/namespaces/${ns}/serviceaccounts`, {
+            metadata: { name: "builder" },
+            imagePullSecrets: [{ name: "team-icr-io" }],
+        });
+        expect(again.status).to.equal(201);
+
+        // WHEN refreshed THEN nothing there is ours; WHEN deleted THEN the entry stays
+        const read = await p.read!(created.id, created.outs!);
+        expect(read.props!.managedNames).to.deep.equal([]);
+        await p.delete!(created.id, created.outs!);
+        expect(await listed(ns, "builder")).to.deep.equal(["team-icr-io"]);
+        await p.delete!(created.id, read.props!);
+        expect(await listed(ns, "builder")).to.deep.equal(["team-icr-io"]);
     });
 
     it("never removes a name that was on the list before it came", async function () {

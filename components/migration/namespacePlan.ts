@@ -1,0 +1,224 @@
+// From the stack's settings and a survey of the live cluster to the namespaces the program
+// declares: the explicit ones (they win), the selected ones with the selector's access, and,
+// when migrating, kube-system if it holds registry-token secrets. A namespace whose token
+// secrets served regions its access leaves out gets those regions, so that the API-key
+// secrets written cover everything the tokens did. Pure: no Pulumi import.
+import type { NamespaceAccess, RegistryAccess } from "../clusterRegistryAccess";
+import { findRegion, REGISTRY_REGIONS } from "../k8s/registryDomains";
+import type { NamespaceSelector } from "../namespaceSelector";
+import type { ClusterSurvey, NamespaceSurvey } from "./clusterSurvey";
+import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "./tokenSecretMigration";
+
+/** The `migrateTokenSecrets` setting. */
+export interface MigrateTokenSecretsOptions {
+    /**
+     * Also migrate kube-system's token secrets (IKS wrote them there too). kube-system then
+     * gets its own identity and API-key secrets for the regions its tokens served, unless it
+     * is managed already.
+     * @default false
+     */
+    readonly kubeSystem?: boolean;
+    /**
+     * Delete the token secrets once no service account lists them. Pods that name a token
+     * secret in their own `imagePullSecrets` lose it too; the image report lists them.
+     * @default false - the secrets stay, unlisted
+     */
+    readonly deleteSecrets?: boolean;
+}
+
+/** The migration of one namespace. */
+export interface NamespaceMigrationPlan {
+    readonly tokenSecrets: TokenSecretPlan[];
+    /** Per service account, the token names to remove (replacements are filled in by the component). */
+    readonly serviceAccounts: Omit<ServiceAccountMigrationPlan, "replacements">[];
+    readonly deleteSecrets: string[];
+}
+
+/** One namespace the program declares. */
+export interface NamespacePlan {
+    readonly namespace: string;
+    readonly access: NamespaceAccess;
+    /** How it got in: named in `namespaces`, picked by the selector, or added to migrate its tokens. */
+    readonly source: "explicit" | "selected" | "migration";
+    readonly migration?: NamespaceMigrationPlan;
+    /** Things the user should know (regions added, secrets left alone). */
+    readonly notes: string[];
+}
+
+/** Everything the settings say, for planning. */
+export interface PlanSettings {
+    readonly namespaces: Readonly<Record<string, NamespaceAccess>>;
+    readonly sharedIdentities?: Readonly<Record<string, RegistryAccess>>;
+    readonly namespaceSelector?: NamespaceSelector<NamespaceAccess>;
+    readonly migrateTokenSecrets?: MigrateTokenSecretsOptions;
+}
+
+/** The `migrateTokenSecrets` setting as options, or undefined when off. */
+export function migrationOptions(
+    setting: boolean | MigrateTokenSecretsOptions | undefined,
+): MigrateTokenSecretsOptions | undefined {
+    if (setting === undefined || setting === false) return undefined;
+    return setting === true ? {} : setting;
+}
+
+/** Problems with the `migrateTokenSecrets` setting, naming the field. */
+export function migrationSettingProblems(field: string, setting: unknown): string[] {
+    if (setting === undefined || typeof setting === "boolean") return [];
+    if (typeof setting !== "object" || setting === null || Array.isArray(setting)) {
+        return [
+            `${field}: expected true, false or { kubeSystem, deleteSecrets }; got ${JSON.stringify(setting)}.`,
+        ];
+    }
+    const problems: string[] = [];
+    for (const [k, v] of Object.entries(setting)) {
+        if (k !== "kubeSystem" && k !== "deleteSecrets") {
+            problems.push(`${field}.${k}: unknown field; known: kubeSystem, deleteSecrets.`);
+        } else if (typeof v !== "boolean") {
+            problems.push(`${field}.${k}: must be true or false; got ${JSON.stringify(v)}.`);
+        }
+    }
+    return problems;
+}
+
+/**
+ * The access widened to cover these IAM regions (`global` for icr.io): missing regions are
+ * appended, `includeGlobal` set when icr.io is needed, private-only endpoints made `both`
+ * (token secrets served public domains). Unchanged when it already covers them.
+ */
+export function coveringAccess(
+    access: NamespaceAccess,
+    needed: readonly string[],
+): { access: NamespaceAccess; added: string[] } {
+    const needGlobal = needed.includes("global");
+    const added: string[] = [];
+    let next: NamespaceAccess = access;
+    if (needGlobal && access.includeGlobal === false) {
+        next = { ...next, includeGlobal: true };
+        added.push("global");
+    }
+    if (access.regions !== undefined) {
+        const have = new Set(access.regions.map((r) => findRegion(r)?.iamRegion ?? r));
+        const regional = needed.filter((r) => r !== "global" && !have.has(r));
+        if (regional.length > 0) {
+            next = { ...next, regions: [...access.regions, ...regional] };
+            added.push(...regional);
+        }
+        if (needGlobal && access.regions.length === 0 && access.includeGlobal === undefined) {
+            next = { ...next, includeGlobal: true };
+        }
+    }
+    if (access.endpoints === "private") next = { ...next, endpoints: "both" };
+    return { access: next, added };
+}
+
+function tableOrder(regions: Iterable<string>): string[] {
+    const set = new Set(regions);
+    return REGISTRY_REGIONS.map((r) => r.iamRegion).filter((r) => set.has(r));
+}
+
+function migrationOf(
+    survey: NamespaceSurvey,
+    options: MigrateTokenSecretsOptions,
+): NamespaceMigrationPlan | undefined {
+    if (survey.tokenSecrets.length === 0) return undefined;
+    return {
+        tokenSecrets: survey.tokenSecrets.map((t) => ({ name: t.name, domains: t.domains })),
+        serviceAccounts: survey.serviceAccounts.map((sa) => ({ name: sa.name, remove: sa.tokens })),
+        deleteSecrets: options.deleteSecrets ? survey.tokenSecrets.map((t) => t.name) : [],
+    };
+}
+
+/**
+ * The namespaces to declare, in order: explicit (config order), selected (sorted), then
+ * kube-system when it is added only to migrate. `problems` are errors naming the field.
+ */
+export function planNamespaces(
+    settings: PlanSettings,
+    survey: ClusterSurvey,
+): { plans: NamespacePlan[]; problems: string[] } {
+    const options = settings.migrateTokenSecrets;
+    const problems: string[] = [];
+    const plans: NamespacePlan[] = [];
+    const entries: [string, NamespaceAccess, NamespacePlan["source"]][] = [
+        ...Object.entries(settings.namespaces).map(
+            ([ns, a]) => [ns, a, "explicit"] as [string, NamespaceAccess, "explicit"],
+        ),
+        ...survey.selected.map(
+            (ns) =>
+                [ns, settings.namespaceSelector?.access ?? {}, "selected"] as [
+                    string,
+                    NamespaceAccess,
+                    "selected",
+                ],
+        ),
+    ];
+    const kubeSystem = survey.namespaces["kube-system"];
+    if (
+        options?.kubeSystem &&
+        !entries.some(([ns]) => ns === "kube-system") &&
+        kubeSystem !== undefined &&
+        kubeSystem.tokenSecrets.length > 0
+    ) {
+        const regions = tableOrder(kubeSystem.tokenSecrets.flatMap((t) => t.regions));
+        entries.push([
+            "kube-system",
+            {
+                regions: regions.filter((r) => r !== "global"),
+                includeGlobal: regions.includes("global"),
+                serviceAccounts: kubeSystem.serviceAccounts.map((sa) => sa.name),
+            },
+            "migration",
+        ]);
+    }
+    for (const [namespace, given, source] of entries) {
+        const field =
+            source === "explicit"
+                ? `namespaces.${namespace}`
+                : source === "selected"
+                  ? `namespaceSelector (namespace ${namespace})`
+                  : `migrateTokenSecrets.kubeSystem`;
+        const notes: string[] = [];
+        const survey1 = survey.namespaces[namespace];
+        const migration =
+            options !== undefined && survey1 !== undefined ? migrationOf(survey1, options) : undefined;
+        let access = given;
+        for (const u of survey1?.unmapped ?? []) {
+            notes.push(
+                `${namespace}/${u.name} holds registry tokens for ${u.unknownDomains.join(", ")}, which has no icr.io ` +
+                    `counterpart; it is left as it is.`,
+            );
+        }
+        if (migration !== undefined) {
+            const needed = tableOrder((survey1?.tokenSecrets ?? []).flatMap((t) => t.regions));
+            if (given.identity !== undefined) {
+                const scope = settings.sharedIdentities?.[given.identity] ?? {};
+                const { added } = coveringAccess(scope, needed);
+                if (added.length > 0) {
+                    problems.push(
+                        `${field}.identity: the shared identity "${given.identity}" does not cover ${added.join(", ")}, ` +
+                            `which the registry-token secrets ${migration.tokenSecrets.map((t) => `"${t.name}"`).join(", ")} ` +
+                            `served; add ${added.join(", ")} to sharedIdentities.${given.identity}.regions (global: includeGlobal).`,
+                    );
+                }
+            } else {
+                const covered = coveringAccess(given, needed);
+                access = covered.access;
+                if (covered.added.length > 0) {
+                    notes.push(
+                        `${field}: added ${covered.added.join(", ")} to cover what its registry-token secrets served.`,
+                    );
+                }
+            }
+            const accounts = [
+                ...new Set([
+                    ...(given.serviceAccounts ?? ["default"]),
+                    ...migration.serviceAccounts.map((s) => s.name),
+                ]),
+            ];
+            if (accounts.join("\n") !== (given.serviceAccounts ?? ["default"]).join("\n"))
+                access = { ...access, serviceAccounts: accounts };
+        }
+        plans.push({ namespace, access, source, ...(migration ? { migration } : {}), notes });
+    }
+    return { plans, problems };
+}

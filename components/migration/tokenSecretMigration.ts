@@ -1,0 +1,382 @@
+// Takes registry-token pull secrets out of a namespace's service accounts once our API-key
+// secrets are listed in their place, and deletes the token secrets when asked.
+//
+// Order is the whole point: a service account that loses its token entry before it lists a
+// replacement cannot pull. So the program makes this resource depend on the service-account
+// patches that list our secrets, and the provider checks again on the live object, right
+// before each write, that every domain the removed tokens served is covered by an API-key
+// secret the account lists and that exists. If not, it removes nothing and fails, naming what
+// is missing; a rerun finishes once the replacement is there.
+//
+// Whose entries are removed: a token entry was written by IKS, not by us, so it is foreign by
+// the claim rules of components/internal/imagePullSecretList.ts. This resource removes only
+// names it was given, each found by content to be a token secret in this namespace, and never
+// a name that any claim in the account's claims annotation holds (another stack listed it on
+// purpose). What it removed is recorded on the account (MIGRATED_ANNOTATION), so that later
+// runs plan the same migration and show no change. A token secret is deleted only when asked,
+// only while it still holds registry tokens (by content, same UID as checked), and only when
+// no service account in the namespace lists it any more.
+//
+// Kubernetes API calls: GET/PUT serviceaccounts; GET secrets; list serviceaccounts and
+// DELETE secrets when deleting. Destroying this resource changes nothing: the tokens are
+// refused by IBM since 2021-08-19, so they are never put back.
+// Provider methods use only ../k8s/kubeClient and pure helpers; never `pulumi.*` at run time.
+import * as pulumi from "@pulumi/pulumi";
+import {
+    entryNames,
+    namesHeldByOthers,
+    PullSecretEntry,
+    serviceAccountView,
+    ServiceAccountLike,
+} from "../internal/imagePullSecretList";
+import { providerShim } from "../internal/providerShim";
+import { isUnknown } from "../internal/unknown";
+import { registryHostsOf } from "../k8s/dockerConfig";
+import { KubeClient, KubeClientOptions, loadKubeconfig } from "../k8s/kubeClient";
+import { classifyTokenSecret, SecretObject } from "./tokenSecrets";
+
+/** Annotation on a service account: the token secrets this migration removed from it, with their replacement domains. */
+export const MIGRATED_ANNOTATION = "pulumi-icr-access/migrated-token-pull-secrets";
+
+/** Field manager of our writes. */
+const FIELD_MANAGER = "pulumi-icr-access";
+
+/** A token secret to migrate and the icr.io domains that replace it. */
+export interface TokenSecretPlan {
+    readonly name: string;
+    readonly domains: string[];
+}
+
+/** One service account: the token names to take out and our secrets that replace them. */
+export interface ServiceAccountMigrationPlan {
+    readonly name: string;
+    readonly remove: string[];
+    readonly replacements: string[];
+}
+
+/** Arguments of {@link TokenSecretMigration}. */
+export interface TokenSecretMigrationArgs {
+    readonly namespace: pulumi.Input<string>;
+    /** The namespace's token secrets (found by content) and their replacement domains. */
+    readonly tokenSecrets: pulumi.Input<TokenSecretPlan[]>;
+    /** Per service account: what to remove, and which of our secrets must be listed first. */
+    readonly serviceAccounts: pulumi.Input<ServiceAccountMigrationPlan[]>;
+    /** Token secrets to delete after the removal. @default [] - none */
+    readonly deleteSecrets?: pulumi.Input<string[]>;
+    /** Kubeconfig (YAML). Stored as a secret. @default - as ServiceAccountPullSecrets reads it */
+    readonly kubeconfig?: pulumi.Input<string>;
+    readonly context?: pulumi.Input<string>;
+}
+
+/** What the provider receives. */
+export interface TokenSecretMigrationInputs {
+    namespace: string;
+    tokenSecrets: TokenSecretPlan[];
+    serviceAccounts: ServiceAccountMigrationPlan[];
+    deleteSecrets: string[];
+    kubeconfig?: string;
+    context?: string;
+}
+
+/** What it stores. */
+export interface TokenSecretMigrationState extends TokenSecretMigrationInputs {
+    /** Per service account, the names removed by the last run (already gone before: not listed). */
+    removed: Record<string, string[]>;
+    /** Token secrets deleted by the last run. */
+    deleted: string[];
+}
+
+interface ServiceAccountObject {
+    metadata: { uid?: string; annotations?: Record<string, string> } & Record<string, unknown>;
+    imagePullSecrets?: PullSecretEntry[];
+    [key: string]: unknown;
+}
+
+const MAX_CONFLICT_RETRIES = 10;
+
+/** A migration step that must not run yet; nothing was changed. */
+export class ReplacementNotListedError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.message = message;
+        this.name = "ReplacementNotListedError";
+    }
+}
+
+/** The dynamic provider behind {@link TokenSecretMigration}. */
+export class TokenSecretMigrationProvider implements pulumi.dynamic.ResourceProvider<
+    TokenSecretMigrationInputs,
+    TokenSecretMigrationState
+> {
+    private stackKubeconfig?: string;
+    private stackContext?: string;
+
+    constructor(private readonly options: { client?: KubeClientOptions } = {}) {}
+
+    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        this.stackKubeconfig = req.config.get("kubernetes:kubeconfig");
+        this.stackContext = req.config.get("kubernetes:context");
+    }
+
+    async check(
+        _olds: TokenSecretMigrationInputs,
+        news: TokenSecretMigrationInputs,
+    ): Promise<pulumi.dynamic.CheckResult<TokenSecretMigrationInputs>> {
+        const inputs: TokenSecretMigrationInputs = {
+            namespace: news.namespace,
+            tokenSecrets: news.tokenSecrets ?? [],
+            serviceAccounts: news.serviceAccounts ?? [],
+            deleteSecrets: news.deleteSecrets ?? [],
+        };
+        if (news.kubeconfig !== undefined && news.kubeconfig !== "") inputs.kubeconfig = news.kubeconfig;
+        if (news.context !== undefined && news.context !== "") inputs.context = news.context;
+        return { inputs, failures: [] };
+    }
+
+    async diff(
+        _id: string,
+        olds: TokenSecretMigrationState,
+        news: TokenSecretMigrationInputs,
+    ): Promise<pulumi.dynamic.DiffResult> {
+        const replaces = olds.namespace !== news.namespace ? ["namespace"] : [];
+        const changed = (
+            ["tokenSecrets", "serviceAccounts", "deleteSecrets", "kubeconfig", "context"] as const
+        ).filter(
+            (k) => isUnknown(news[k]) || JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
+        );
+        return { changes: replaces.length > 0 || changed.length > 0, replaces };
+    }
+
+    async create(
+        inputs: TokenSecretMigrationInputs,
+    ): Promise<pulumi.dynamic.CreateResult<TokenSecretMigrationState>> {
+        const outs = await this.migrate(inputs);
+        return { id: inputs.namespace, outs };
+    }
+
+    async read(
+        id: string,
+        props?: TokenSecretMigrationState,
+    ): Promise<pulumi.dynamic.ReadResult<TokenSecretMigrationState>> {
+        return { id, props };
+    }
+
+    async update(
+        _id: string,
+        _olds: TokenSecretMigrationState,
+        news: TokenSecretMigrationInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<TokenSecretMigrationState>> {
+        return { outs: await this.migrate(news) };
+    }
+
+    async delete(): Promise<void> {
+        // Nothing to undo: registry tokens are refused by IBM, so they are never listed again.
+    }
+
+    private async migrate(inputs: TokenSecretMigrationInputs): Promise<TokenSecretMigrationState> {
+        const explicit = inputs.kubeconfig !== undefined && inputs.kubeconfig !== "";
+        const client = await KubeClient.connect(
+            loadKubeconfig({
+                kubeconfig: inputs.kubeconfig,
+                stackKubeconfig: explicit ? undefined : this.stackKubeconfig,
+                context: inputs.context ?? (explicit ? undefined : this.stackContext),
+            }),
+            this.options.client,
+        );
+        const removed: Record<string, string[]> = {};
+        for (const sa of [...inputs.serviceAccounts].sort((a, b) => a.name.localeCompare(b.name))) {
+            removed[sa.name] = await removeTokenEntries(client, inputs, sa);
+        }
+        const deleted: string[] = [];
+        for (const name of [...inputs.deleteSecrets].sort()) {
+            if (await deleteTokenSecret(client, inputs.namespace, name)) deleted.push(name);
+        }
+        return { ...inputs, removed, deleted };
+    }
+}
+
+function saPath(namespace: string, name: string): string {
+    return `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`;
+}
+
+function secretPath(namespace: string, name: string): string {
+    return `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`;
+}
+
+/**
+ * The MIGRATED_ANNOTATION text: token secret name → the icr.io domains that replaced it.
+ * Kept after the token secret is deleted, so later runs plan the same migration. Malformed
+ * text reads as none.
+ */
+export function parseMigrated(text: string | undefined): Record<string, string[]> {
+    if (text === undefined || text === "") return {};
+    try {
+        const raw = JSON.parse(text) as unknown;
+        if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return {};
+        const out: Record<string, string[]> = {};
+        for (const [name, domains] of Object.entries(raw as Record<string, unknown>)) {
+            if (Array.isArray(domains)) out[name] = domains.filter((d): d is string => typeof d === "string");
+        }
+        return out;
+    } catch {
+        return {};
+    }
+}
+
+/** The annotation text for these records, keys sorted so equal records give equal text. */
+export function formatMigrated(records: Readonly<Record<string, readonly string[]>>): string {
+    const sorted: Record<string, string[]> = {};
+    for (const name of Object.keys(records).sort()) sorted[name] = [...records[name]];
+    return JSON.stringify(sorted);
+}
+
+/**
+ * Which of the names to remove may go, given the account as read: listed, and held by no one
+ * else under the shared ownership rules (components/internal/imagePullSecretList.ts: a live
+ * claim of any writer on this incarnation of the account, or a server-side applier that owns
+ * the list). A migration holds no claim of its own, so every holder counts. Pure, for tests:
+ * the provider applies it right before its guarded write.
+ */
+export function removableTokenNames(sa: ServiceAccountLike, remove: readonly string[]): string[] {
+    const view = serviceAccountView(sa, FIELD_MANAGER);
+    const listed = entryNames(view.entries);
+    const held = new Set(namesHeldByOthers(view));
+    return [...new Set(remove)].filter((n) => listed.includes(n) && !held.has(n)).sort();
+}
+
+/**
+ * The domains the removed tokens served that no listed, existing replacement covers. Pure.
+ * @param replacementHosts hosts of each replacement secret the account lists and that exists
+ */
+export function uncoveredDomains(
+    removing: readonly string[],
+    tokenSecrets: readonly TokenSecretPlan[],
+    replacementHosts: readonly (readonly string[])[],
+): string[] {
+    const covered = new Set(replacementHosts.flat());
+    const needed = new Set(tokenSecrets.filter((t) => removing.includes(t.name)).flatMap((t) => t.domains));
+    return [...needed].filter((d) => !covered.has(d)).sort();
+}
+
+async function removeTokenEntries(
+    client: KubeClient,
+    inputs: TokenSecretMigrationInputs,
+    plan: ServiceAccountMigrationPlan,
+): Promise<string[]> {
+    const ns = inputs.namespace;
+    const path = saPath(ns, plan.name);
+    for (let attempt = 1; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
+        const res = await client.get<ServiceAccountObject>(path);
+        if (res.status === 404) return []; // the account is gone, and its entries with it
+        const sa = res.data;
+        const annotations = sa.metadata.annotations ?? {};
+        const entries = sa.imagePullSecrets ?? [];
+        const removing = removableTokenNames(sa as ServiceAccountLike, plan.remove);
+        if (removing.length === 0) return [];
+
+        // Never remove before the replacement is listed: check the live account and secrets now.
+        const listed = entryNames(entries);
+        const replacementHosts: string[][] = [];
+        for (const name of plan.replacements.filter((n) => listed.includes(n))) {
+            const s = await client.get<SecretObject>(secretPath(ns, name));
+            if (s.status === 200)
+                replacementHosts.push(registryHostsOf(s.data.data as Record<string, string>));
+        }
+        const missing = uncoveredDomains(removing, inputs.tokenSecrets, replacementHosts);
+        if (missing.length > 0) {
+            throw new ReplacementNotListedError(
+                `ServiceAccount "${ns}/${plan.name}": not removing ${removing.map((n) => `"${n}"`).join(", ")} yet, ` +
+                    `because no API-key pull secret it lists covers ${missing.join(", ")} ` +
+                    `(expected among ${plan.replacements.map((n) => `"${n}"`).join(", ")}). Nothing was removed, ` +
+                    `so the account still pulls with what it had. Run \`pulumi up\` again once the replacement is listed.`,
+            );
+        }
+
+        const body: ServiceAccountObject = { ...sa, metadata: { ...sa.metadata } };
+        const kept = entries.filter((e) => e.name === undefined || !removing.includes(e.name));
+        if (kept.length > 0) body.imagePullSecrets = kept;
+        else delete body.imagePullSecrets;
+        const recorded = parseMigrated(annotations[MIGRATED_ANNOTATION]);
+        for (const name of removing) {
+            recorded[name] = inputs.tokenSecrets.find((t) => t.name === name)?.domains ?? [];
+        }
+        body.metadata.annotations = { ...annotations, [MIGRATED_ANNOTATION]: formatMigrated(recorded) };
+        const put = await client.put<ServiceAccountObject>(`${path}?fieldManager=${FIELD_MANAGER}`, body);
+        if (put.status === 409) {
+            await new Promise((r) => setTimeout(r, 25 * attempt + Math.floor(Math.random() * 50 * attempt)));
+            continue;
+        }
+        if (put.status === 404) return [];
+        return removing;
+    }
+    throw new Error(
+        `ServiceAccount "${ns}/${plan.name}": gave up after ${MAX_CONFLICT_RETRIES} attempts, each refused with 409 ` +
+            `Conflict because another writer changed the account between our read and our write. Nothing was removed; ` +
+            `run the update again.`,
+    );
+}
+
+/** Deletes one token secret if it still is one and no service account lists it. True if deleted. */
+async function deleteTokenSecret(client: KubeClient, namespace: string, name: string): Promise<boolean> {
+    const res = await client.get<SecretObject>(secretPath(namespace, name));
+    if (res.status === 404) return false;
+    // Someone may have replaced it under the same name with a working secret: keep that.
+    const c = classifyTokenSecret(res.data);
+    if (c === undefined || !("token" in c)) return false;
+    const accounts = await client.get<{ items?: ServiceAccountObject[] }>(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`,
+    );
+    const stillListed = (accounts.data.items ?? []).some((sa) =>
+        entryNames(sa.imagePullSecrets ?? []).includes(name),
+    );
+    if (stillListed) return false;
+    const del = await client.request(
+        "DELETE",
+        secretPath(namespace, name),
+        {
+            kind: "DeleteOptions",
+            apiVersion: "v1",
+            preconditions: { uid: res.data.metadata.uid },
+        },
+        [404, 409],
+    );
+    return del.status >= 200 && del.status < 300;
+}
+
+// What state stores as `__provider`: a shim that loads TokenSecretMigrationProvider by the package's name.
+const tokenSecretMigrationProvider = providerShim("TokenSecretMigration");
+
+/**
+ * Removes registry-token pull secrets from a namespace's service accounts once the API-key
+ * secrets that replace them are listed, and deletes the token secrets when asked. Give it
+ * `dependsOn` the service-account patches that list the replacements. Destroying it changes
+ * nothing on the cluster. Type: `pulumi-nodejs:dynamic/k8s:TokenSecretMigration`.
+ */
+export class TokenSecretMigration extends pulumi.dynamic.Resource {
+    declare public readonly namespace: pulumi.Output<string>;
+    declare public readonly serviceAccounts: pulumi.Output<ServiceAccountMigrationPlan[]>;
+    /** Per service account, the token names the last run removed. */
+    declare public readonly removed: pulumi.Output<Record<string, string[]>>;
+    /** The token secrets the last run deleted. */
+    declare public readonly deleted: pulumi.Output<string[]>;
+
+    constructor(name: string, args: TokenSecretMigrationArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            tokenSecretMigrationProvider,
+            name,
+            {
+                namespace: args.namespace,
+                tokenSecrets: args.tokenSecrets,
+                serviceAccounts: args.serviceAccounts,
+                deleteSecrets: args.deleteSecrets ?? [],
+                kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
+                context: args.context,
+                removed: undefined,
+                deleted: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            "k8s",
+            "TokenSecretMigration",
+        );
+    }
+}
