@@ -148,7 +148,7 @@ describe("enforcement report", function () {
         const meta = (name: string, owner?: string) => ({
             name,
             namespace: "n",
-            ...(owner ? { ownerReferences: [{ kind: owner }] } : {}),
+            ...(owner ? { ownerReferences: [{ kind: owner, controller: true }] } : {}),
         });
         const images = (w: Workload[]) =>
             w.map(
