@@ -5,7 +5,7 @@
 // provider use). HTTPS goes through an HTTP CONNECT tunnel, plain HTTP as an absolute-URI
 // request. socks5 proxies, which client-go also takes in `proxy-url`, are refused by name.
 //
-// Written by hand (about 100 lines) instead of adding https-proxy-agent and proxy-from-env:
+// Written by hand (under 200 lines) instead of adding https-proxy-agent and proxy-from-env:
 // those would become dependencies of every user's program for one code path.
 import * as http from "http";
 import * as https from "https";
