@@ -218,20 +218,10 @@ export async function resolveNamespaceSelector(
     selector: NamespaceSelector<unknown>,
     explicit: readonly string[],
 ): Promise<string[]> {
-    const items: NamespaceObject[] = [];
-    let token: string | undefined;
-    do {
-        const query =
-            `?labelSelector=${encodeURIComponent(labelSelectorQuery(selector))}&limit=500` +
-            (token ? `&continue=${encodeURIComponent(token)}` : "");
-        const res = await client.get<{ items?: NamespaceObject[]; metadata?: { continue?: string } }>(
-            `/api/v1/namespaces${query}`,
-        );
-        if (res.status !== 200 || !Array.isArray(res.data?.items)) {
-            throw new Error(`listing namespaces answered ${res.status} without a namespace list`);
-        }
-        items.push(...res.data.items);
-        token = res.data.metadata?.continue || undefined;
-    } while (token !== undefined);
+    const items = await client.list<NamespaceObject>(
+        "/api/v1/namespaces",
+        `labelSelector=${encodeURIComponent(labelSelectorQuery(selector))}`,
+    );
+    if (items === undefined) throw new Error("listing namespaces answered 404 without a namespace list");
     return selectedNamespaceNames(selector, items, explicit);
 }

@@ -726,6 +726,9 @@ function readMaybe(
 }
 
 /** A JSON client for one API server, authenticated as the kubeconfig's user. */
+/** Items per page of a list call. */
+const LIST_PAGE_SIZE = 500;
+
 export class KubeClient {
     private constructor(
         readonly config: ResolvedKubeconfig,
@@ -819,6 +822,31 @@ export class KubeClient {
     /** GET; resolves with 404 as a response rather than an error, so callers can test for absence. */
     get<T = unknown>(apiPath: string): Promise<KubeResponse<T>> {
         return this.request<T>("GET", apiPath, undefined, [404]);
+    }
+
+    /**
+     * Every item of a collection, following `continue` tokens (500 a page, as kubectl reads
+     * large lists), or undefined when the collection is not served (404: a namespace that is
+     * gone, an API group that is not installed). `query` (e.g. `labelSelector=…`) goes on every
+     * page. A page that is not a list throws: an empty answer must only ever be a real one.
+     */
+    async list<T = unknown>(collectionPath: string, query = ""): Promise<T[] | undefined> {
+        const items: T[] = [];
+        let token: string | undefined;
+        do {
+            const page =
+                `${collectionPath}?${query ? `${query}&` : ""}limit=${LIST_PAGE_SIZE}` +
+                (token !== undefined ? `&continue=${encodeURIComponent(token)}` : "");
+            const res = await this.get<{ items?: T[]; metadata?: { continue?: string } }>(page);
+            if (res.status === 404) return undefined;
+            const got = res.data?.items;
+            if (!Array.isArray(got)) {
+                throw new KubeApiError("GET", page, res.status, undefined, "the answer is not a list");
+            }
+            items.push(...got);
+            token = res.data.metadata?.continue || undefined;
+        } while (token !== undefined);
+        return items;
     }
 
     /** PUT (replace). 404 and 409 come back as responses: the caller decides. */

@@ -102,22 +102,6 @@ export function containersOf(kind: WorkloadKind, object: WorkloadObject): Worklo
     return [...list(spec.initContainers, true), ...list(spec.containers, false)];
 }
 
-/** Every item of a list call, following `continue` tokens. */
-async function listAll(client: KubeClient, path: string): Promise<WorkloadObject[]> {
-    const items: WorkloadObject[] = [];
-    let token: string | undefined;
-    do {
-        const query = `?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ""}`;
-        const res = await client.get<{ items?: WorkloadObject[]; metadata?: { continue?: string } }>(
-            path + query,
-        );
-        if (res.status === 404) return items; // the namespace is gone: nothing runs there
-        items.push(...(res.data.items ?? []));
-        token = res.data.metadata?.continue || undefined;
-    } while (token !== undefined);
-    return items;
-}
-
 /**
  * The containers of every workload in a namespace, sorted by kind (table order), workload name,
  * then init containers before containers. Needs `list` on each kind in the namespace.
@@ -129,7 +113,9 @@ export async function listWorkloadContainers(
     const ns = encodeURIComponent(namespace);
     const perKind = await Promise.all(
         WORKLOAD_KINDS.map(async ({ kind, collection, plural }) => {
-            const objects = await listAll(client, `${collection}/namespaces/${ns}/${plural}`);
+            // A namespace that is gone (404) runs nothing.
+            const objects =
+                (await client.list<WorkloadObject>(`${collection}/namespaces/${ns}/${plural}`)) ?? [];
             return objects
                 .filter((o) => !ownedByListedWorkload(kind, o))
                 .sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""))

@@ -75,20 +75,6 @@ function regionsOf(domains: readonly string[]): string[] {
     return REGISTRY_REGIONS.filter((r) => domains.includes(r.domain)).map((r) => r.iamRegion);
 }
 
-async function list<T>(client: KubeClient, path: string): Promise<T[] | undefined> {
-    const items: T[] = [];
-    let token: string | undefined;
-    do {
-        const res = await client.get<{ items?: T[]; metadata?: { continue?: string } }>(
-            `${path}?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ""}`,
-        );
-        if (res.status === 404) return undefined;
-        items.push(...(res.data.items ?? []));
-        token = res.data.metadata?.continue || undefined;
-    } while (token !== undefined);
-    return items;
-}
-
 /** Surveys one namespace. */
 export async function surveyNamespace(
     client: KubeClient,
@@ -96,7 +82,7 @@ export async function surveyNamespace(
     req: Pick<SurveyRequest, "migrate" | "images">,
 ): Promise<NamespaceSurvey> {
     const ns = encodeURIComponent(namespace);
-    const secrets = await list<SecretObject>(client, `/api/v1/namespaces/${ns}/secrets`);
+    const secrets = await client.list<SecretObject>(`/api/v1/namespaces/${ns}/secrets`);
     if (secrets === undefined) {
         return {
             exists: false,
@@ -130,7 +116,7 @@ export async function surveyNamespace(
     const serviceAccounts: SurveyedServiceAccount[] = [];
     if (req.migrate) {
         const accounts =
-            (await list<ServiceAccountObject>(client, `/api/v1/namespaces/${ns}/serviceaccounts`)) ?? [];
+            (await client.list<ServiceAccountObject>(`/api/v1/namespaces/${ns}/serviceaccounts`)) ?? [];
         const tokenNames = new Set(found.map((t) => t.name));
         for (const sa of accounts) {
             const recorded = parseMigrated(sa.metadata.annotations?.[MIGRATED_ANNOTATION]);

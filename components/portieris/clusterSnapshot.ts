@@ -23,23 +23,6 @@ export interface ClusterSnapshot {
     readonly portierisServed: boolean;
 }
 
-/** Page size of list calls: large lists come in pages, as kubectl reads them. */
-const PAGE = 500;
-
-/** Every item of a list path, following `continue` tokens; undefined when the path is not served. */
-export async function listAll(client: KubeClient, path: string): Promise<unknown[] | undefined> {
-    const items: unknown[] = [];
-    let token: string | undefined;
-    do {
-        const query = `?limit=${PAGE}${token !== undefined ? `&continue=${encodeURIComponent(token)}` : ""}`;
-        const res = await client.get<{ items?: unknown[]; metadata?: { continue?: string } }>(path + query);
-        if (res.status === 404) return undefined;
-        items.push(...(res.data.items ?? []));
-        token = res.data.metadata?.continue || undefined;
-    } while (token !== undefined);
-    return items;
-}
-
 interface RawPolicy {
     metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
     spec?: ImagePolicySpec;
@@ -65,12 +48,12 @@ export async function connect(source: KubeconfigSource): Promise<KubeClient> {
 
 /** Reads every workload and policy of the cluster. */
 export async function readClusterSnapshot(client: KubeClient): Promise<ClusterSnapshot> {
-    const lists = await Promise.all(WORKLOAD_KINDS.map((k) => listAll(client, k.path)));
+    const lists = await Promise.all(WORKLOAD_KINDS.map((k) => client.list(k.path)));
     const workloads = WORKLOAD_KINDS.flatMap((k, i) => workloadsOf(k.kind, lists[i] ?? []));
     const base = `/apis/${PORTIERIS_API_VERSION}`;
     const [namespaced, cluster] = await Promise.all([
-        listAll(client, `${base}/${IMAGE_POLICY_PLURAL}`),
-        listAll(client, `${base}/${CLUSTER_IMAGE_POLICY_PLURAL}`),
+        client.list(`${base}/${IMAGE_POLICY_PLURAL}`),
+        client.list(`${base}/${CLUSTER_IMAGE_POLICY_PLURAL}`),
     ]);
     return {
         workloads,

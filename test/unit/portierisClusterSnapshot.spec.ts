@@ -3,12 +3,7 @@
 import { expect } from "chai";
 import * as http from "http";
 import { AddressInfo } from "net";
-import {
-    connect,
-    keySecretState,
-    listAll,
-    readClusterSnapshot,
-} from "../../components/portieris/clusterSnapshot";
+import { connect, keySecretState, readClusterSnapshot } from "../../components/portieris/clusterSnapshot";
 
 type Handler = (url: URL) => { status: number; body: unknown };
 
@@ -58,7 +53,7 @@ describe("enforcement preview: reading the cluster", function () {
         });
         try {
             const client = await connect({ kubeconfig: kubeconfig(bed.url) });
-            const items = (await listAll(client, "/api/v1/pods")) as { metadata: { name: string } }[];
+            const items = (await client.list("/api/v1/pods")) as { metadata: { name: string } }[];
             expect(items.map((i) => i.metadata.name)).to.deep.equal(["a", "b", "c"]);
             expect(bed.requests).to.deep.equal([
                 "/api/v1/pods?limit=500",
