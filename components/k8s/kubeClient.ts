@@ -498,6 +498,12 @@ export interface KubeconfigSource {
     readonly stackKubeconfig?: string;
     /** Context to use; default the kubeconfig's current-context. */
     readonly context?: string;
+    /**
+     * The `kubernetes:context` stack setting, the default for `context` when no `kubeconfig`
+     * input is given. A kubeconfig input brings its own current-context, which the stack's
+     * setting (written for the stack's cluster) must not override.
+     */
+    readonly stackContext?: string;
 }
 
 /**
@@ -516,6 +522,7 @@ export function loadKubeconfig(
             source.context,
         );
     }
+    source = { ...source, context: source.context ?? source.stackContext };
     const stack = source.stackKubeconfig;
     if (stack !== undefined && stack !== "") {
         // The Kubernetes provider accepts either a path (`~` expanded) or the content; so do we.

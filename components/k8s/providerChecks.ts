@@ -86,7 +86,7 @@ export function warnAboutKubernetesProvider(
 function ambientKubeconfigProblem(context: string | undefined): string | undefined {
     const k8s = new pulumi.Config("kubernetes");
     try {
-        loadKubeconfig({ stackKubeconfig: k8s.get("kubeconfig"), context: context ?? k8s.get("context") });
+        loadKubeconfig({ stackKubeconfig: k8s.get("kubeconfig"), context, stackContext: k8s.get("context") });
         return undefined;
     } catch (err) {
         if (!(err instanceof KubeconfigError) || err.message.startsWith("no kubeconfig found"))

@@ -346,11 +346,11 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
     }
 
     private kubeconfigOf(target: { kubeconfig?: string; context?: string }) {
-        const explicit = target.kubeconfig !== undefined && target.kubeconfig !== "";
         return loadKubeconfig({
             kubeconfig: target.kubeconfig,
-            stackKubeconfig: explicit ? undefined : this.stackKubeconfig,
-            context: target.context ?? (explicit ? undefined : this.stackContext),
+            stackKubeconfig: this.stackKubeconfig,
+            context: target.context,
+            stackContext: this.stackContext,
         });
     }
 

@@ -113,13 +113,13 @@ export function guardAgainstTakeover(
     const stackKubernetes = new pulumi.Config("kubernetes");
     const mark = currentStackMark();
     return pulumi.all([target.kubeconfig, target.context]).apply(async ([kubeconfig, context]) => {
-        const explicit = kubeconfig !== undefined && kubeconfig !== "";
         let client: KubeClient;
         try {
             const config = loadKubeconfig({
-                kubeconfig: explicit ? kubeconfig : undefined,
-                stackKubeconfig: explicit ? undefined : stackKubernetes.get("kubeconfig"),
-                context: context ?? (explicit ? undefined : stackKubernetes.get("context")),
+                kubeconfig,
+                stackKubeconfig: stackKubernetes.get("kubeconfig"),
+                context,
+                stackContext: stackKubernetes.get("context"),
             });
             client = await KubeClient.connect(config, { retries: 2, timeoutMs: 15_000 });
         } catch (err) {

@@ -45,7 +45,8 @@ export function surveyLiveCluster(
             const config = loadKubeconfig({
                 kubeconfig: explicit ? text : undefined,
                 stackKubeconfig: explicit ? undefined : text,
-                context: source.context ?? (explicit ? undefined : stack.get("context")),
+                context: source.context,
+                stackContext: stack.get("context"),
             });
             const client = await KubeClient.connect(config, { retries: 2, timeoutMs: 15_000 });
             return await surveyCluster(client, req);

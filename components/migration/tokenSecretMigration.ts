@@ -174,12 +174,12 @@ export class TokenSecretMigrationProvider implements pulumi.dynamic.ResourceProv
     }
 
     private async migrate(inputs: TokenSecretMigrationInputs): Promise<TokenSecretMigrationState> {
-        const explicit = inputs.kubeconfig !== undefined && inputs.kubeconfig !== "";
         const client = await KubeClient.connect(
             loadKubeconfig({
                 kubeconfig: inputs.kubeconfig,
-                stackKubeconfig: explicit ? undefined : this.stackKubeconfig,
-                context: inputs.context ?? (explicit ? undefined : this.stackContext),
+                stackKubeconfig: this.stackKubeconfig,
+                context: inputs.context,
+                stackContext: this.stackContext,
             }),
             this.options.client,
         );

@@ -96,14 +96,16 @@ export function enforcementGate(
         options.kubeconfig !== undefined
             ? pulumi.output(options.kubeconfig)
             : (stackKubernetes.getSecret("kubeconfig") ?? pulumi.output(undefined));
-    const context = options.context ?? (given ? undefined : stackKubernetes.get("context"));
+    const stackContext = stackKubernetes.get("context");
     const owner = stackOwner();
     const outcome = kubeconfig.apply(async (text): Promise<GateOutcome> => {
         let snapshot;
         let client;
         try {
             client = await connect(
-                given ? { kubeconfig: text, context } : { stackKubeconfig: text, context },
+                given
+                    ? { kubeconfig: text, context: options.context }
+                    : { stackKubeconfig: text, context: options.context, stackContext },
             );
             snapshot = await readClusterSnapshot(client);
         } catch (err) {
