@@ -36,12 +36,12 @@ export interface WorkloadContainer {
     readonly imagePullSecrets: string[];
 }
 
-interface ContainerSpec {
+export interface ContainerSpec {
     readonly name?: string;
     readonly image?: string;
 }
 
-interface PodSpec {
+export interface PodSpec {
     readonly containers?: readonly ContainerSpec[];
     readonly initContainers?: readonly ContainerSpec[];
     readonly serviceAccountName?: string;
@@ -61,8 +61,11 @@ export interface WorkloadObject {
     } & PodSpec;
 }
 
+/** Kinds that keep their pod spec at `spec.template.spec` without being listed here (Portieris reads them). */
+export type PodTemplateKind = WorkloadKind | "ReplicaSet" | "ReplicationController";
+
 /** The pod spec a workload of this kind runs: its template's, a CronJob's job template's, or a Pod's own. */
-export function podSpecOf(kind: WorkloadKind, object: WorkloadObject): PodSpec | undefined {
+export function podSpecOf(kind: PodTemplateKind, object: WorkloadObject): PodSpec | undefined {
     if (kind === "Pod") return object.spec;
     if (kind === "CronJob") return object.spec?.jobTemplate?.spec?.template?.spec;
     return object.spec?.template?.spec;

@@ -67,7 +67,8 @@ export interface EnforcementGate {
     /**
      * Resolves to the report when the set may be applied; rejects with an error naming the
      * problem (and `allowField` for denied workloads) otherwise. The policy objects and key
-     * secrets take their content from it, so a refused set writes nothing.
+     * secrets depend on it (`dependsOn`, not a property, so that the error reaches the user
+     * once and as written), so a refused set writes nothing.
      */
     readonly admitted: pulumi.Output<EnforcementReport>;
     /**

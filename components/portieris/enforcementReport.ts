@@ -3,7 +3,7 @@
 // namespace. Only namespaces whose deciding policies include a declared object are reported:
 // those are the decisions the program changes. A prediction for review; Portieris enforces at
 // admission, and signatures and vulnerabilities are left to it. Pure.
-import { DECIDED_AT_ADMISSION, ImageDecision, policiesInForce, predictImage } from "./admissionPrediction";
+import { DECIDED_AT_ADMISSION, ImageDecision, policiesInForce, predictWorkload } from "./admissionPrediction";
 import { ClusterSnapshot } from "./clusterSnapshot";
 import { describePolicyObject, PolicyObject } from "./types";
 import { Workload } from "./workloadImages";
@@ -17,6 +17,10 @@ export interface ContainerReport {
     readonly image: string;
     readonly init: boolean;
     readonly decision: ImageDecision;
+    /** The key Portieris files the decision under, when the image parses. */
+    readonly key?: string;
+    /** A later container of the same list with the same key, whose result Portieris keeps instead. */
+    readonly supersededBy?: string;
 }
 
 /** A workload and its containers' decisions. */
@@ -24,7 +28,7 @@ export interface WorkloadReport {
     readonly kind: Workload["kind"];
     readonly name: string;
     readonly containers: readonly ContainerReport[];
-    /** True when any container would be denied: Portieris denies the whole pod. */
+    /** True when any container's denial counts: Portieris denies the whole pod. */
     readonly denied: boolean;
 }
 
@@ -83,18 +87,14 @@ export function buildEnforcementReport(
     for (const w of snapshot.workloads) {
         const report = byNamespace.get(w.namespace);
         if (report === undefined) continue;
-        const containers = w.containers.map((c) => ({
+        const prediction = predictWorkload(set, w.namespace, w.containers);
+        const containers: ContainerReport[] = w.containers.map((c, i) => ({
             container: c.name,
             image: c.image,
             init: c.init,
-            decision: predictImage(set, w.namespace, c.image),
+            ...prediction.containers[i],
         }));
-        report.workloads.push({
-            kind: w.kind,
-            name: w.name,
-            containers,
-            denied: containers.some((c) => c.decision.verdict === "denied"),
-        });
+        report.workloads.push({ kind: w.kind, name: w.name, containers, denied: prediction.denied });
     }
     const reports = [...byNamespace.values()].map((r) => ({
         ...r,
@@ -126,7 +126,8 @@ export function formatEnforcementReport(report: EnforcementReport): string {
             for (const c of w.containers) {
                 const d = c.decision;
                 const what = `${w.kind} ${ns.namespace}/${w.name} ${describeContainer(c)}`;
-                if (d.verdict === "denied") lines.push(`  would be denied: ${what}: ${d.detail}`);
+                if (c.supersededBy !== undefined) lines.push(`  replaced: ${what}: ${supersededDetail(c)}`);
+                else if (d.verdict === "denied") lines.push(`  would be denied: ${what}: ${d.detail}`);
                 else if (d.verdict === "skipped") lines.push(`  not checked: ${what}: ${d.detail}`);
                 else {
                     const checks = d.atAdmission.length > 0 ? `; ${d.atAdmission.join("; ")}` : "";
@@ -138,29 +139,51 @@ export function formatEnforcementReport(report: EnforcementReport): string {
     return lines.join("\n");
 }
 
-/** One line per denied container: `Kind namespace/name container c (image): why`. */
-export function denialDetails(report: EnforcementReport): string[] {
-    return report.namespaces.flatMap((ns) =>
-        ns.workloads
-            .filter((w) => w.denied)
-            .flatMap((w) =>
-                w.containers.flatMap((c) =>
-                    c.decision.verdict === "denied"
-                        ? [
-                              `${w.kind} ${ns.namespace}/${w.name} ${describeContainer(c)}: ${c.decision.detail}`,
-                          ]
-                        : [],
-                ),
-            ),
+/** Why a replaced container's own decision does not count (controller.go keys decisions by image). */
+function supersededDetail(c: ContainerReport): string {
+    const own =
+        c.decision.verdict === "denied"
+            ? `on its own it would be denied (${c.decision.detail})`
+            : c.decision.verdict === "admitted"
+              ? `on its own it is admitted by ${c.decision.policy} pattern "${c.decision.pattern}"`
+              : "on its own it is not checked";
+    return (
+        `${own}, but Portieris files each ${c.init ? "init container's" : "container's"} result under the ` +
+        `image's normalized name (${c.key}) and keeps only the later ${c.init ? "init container" : "container"} ` +
+        `${c.supersededBy}'s result there`
     );
 }
 
-/** The error for a set that would deny running workloads, naming them and the argument that allows it. */
+/** The denials of one workload that count, each `container c (image): why`. */
+function countedDenials(w: WorkloadReport): string[] {
+    return w.containers.flatMap((c) =>
+        c.decision.verdict === "denied" &&
+        (c.supersededBy === undefined || c.decision.reason === "request-fails")
+            ? [`${describeContainer(c)}: ${c.decision.detail}`]
+            : [],
+    );
+}
+
+/** One line per denied workload: `Kind namespace/name: container c (image): why; …`, sorted. */
+export function denialDetails(report: EnforcementReport): string[] {
+    return report.namespaces
+        .flatMap((ns) =>
+            ns.workloads
+                .filter((w) => w.denied)
+                .map((w) => `${w.kind} ${ns.namespace}/${w.name}: ${countedDenials(w).join("; ")}`),
+        )
+        .sort();
+}
+
+/**
+ * The error for a set that would deny running workloads: a first line with their number, one
+ * line per denied workload, and a last line naming the argument that allows it.
+ */
 export function denialRefusal(report: EnforcementReport, allowField: string): string | undefined {
     if (report.denied.length === 0) return undefined;
-    return (
-        `these policies would deny ${report.denied.length} running workload(s) at their next rollout: ` +
-        `${report.denied.join(", ")}.\n - ${denialDetails(report).join("\n - ")}\n` +
-        `Admit their images (add patterns), or set ${allowField}: true to apply the policies anyway.`
-    );
+    return [
+        `these policies would deny ${report.denied.length} running workload(s) at their next rollout:`,
+        ...denialDetails(report).map((d) => ` - ${d}`),
+        `Admit their images (add patterns), or set ${allowField}: true to apply the policies anyway.`,
+    ].join("\n");
 }

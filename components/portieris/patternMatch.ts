@@ -1,5 +1,7 @@
-// Portieris's matching of repository patterns against a container's image, re-stated from its
-// documented behaviour and test cases (v0.14.2, helpers/wildcard and the policy types):
+// Portieris's matching of repository patterns against a container's image, restated from
+// Portieris v0.14.2 helpers/wildcard/wildcard.go (CompareImageRef, Compare, CompareAnyTag) and
+// pkg/apis/portieris.cloud.ibm.com/v1/types.go (FindImagePolicy, FindClusterImagePolicy); the
+// image string is the one pkg/controller/multi/controller.go passes (img.String(), the original):
 //
 // - the image is the string the pod spec writes, unchanged: no `docker.io/library/` is added to
 //   a short name, no `:latest`, and a digest stays part of it;
@@ -8,8 +10,8 @@
 //   the host part matches only the image's host (an image without `/` has no host and matches
 //   no such pattern);
 // - a pattern, or its path part, without a tag also matches with any `:tag` after it;
-// - the best match is a pattern without `*` equal to the whole image; else the pattern with
-//   the most characters other than `*` (the first such pattern on a tie).
+// - the best match is the first pattern without `*` equal to the whole image; else the pattern
+//   with the most bytes other than `*` (Go's len, UTF-8 bytes; the first such pattern on a tie).
 //
 // This is a prediction for review: enforcement is Portieris's, at admission. Pure.
 import { PolicyObject, PolicyRepository } from "./types";
@@ -58,7 +60,7 @@ export interface RepositoryMatch {
     readonly repository: PolicyRepository;
     /** True for a pattern without `*` equal to the whole image. */
     readonly exact: boolean;
-    /** Characters of the pattern other than `*`: the higher, the more specific. */
+    /** UTF-8 bytes of the pattern other than `*` (types.go matchQuality): the higher, the more specific. */
     readonly specificity: number;
 }
 
@@ -76,10 +78,10 @@ export function bestRepositoryMatch(
             const pattern = repository.name ?? "";
             const wildcard = pattern.includes("*");
             if (!wildcard && pattern === image) {
-                return { policy, repository, exact: true, specificity: image.length };
+                return { policy, repository, exact: true, specificity: Buffer.byteLength(image, "utf8") };
             }
             if (!patternMatchesImage(pattern, image)) continue;
-            const specificity = pattern.length - (pattern.match(/\*/g)?.length ?? 0);
+            const specificity = Buffer.byteLength(pattern, "utf8") - (pattern.match(/\*/g)?.length ?? 0);
             if (best === undefined || specificity > best.specificity) {
                 best = { policy, repository, exact: false, specificity };
             }

@@ -52,6 +52,12 @@ export function declarePolicyResource(
     rules: ImageRules,
     gate: EnforcementGate,
 ): DeclaredPolicy {
+    // The gate is a dependency, never a property: a refusal then fails each registration with the
+    // gate's own error, which the engine reports once and as written. Had a property carried it,
+    // every resource's serialization would have prefixed the same error object with
+    // `error serializing property "spec"` (@pulumi/pulumi runtime/rpc.js
+    // serializeFilteredProperties), once per resource.
+    const gated = (resources: pulumi.Resource[]) => gate.admitted.apply(() => resources);
     const keys = [...createdKeySecrets(rules, object.namespace).values()].map(
         (key) =>
             new k8s.core.v1.Secret(
@@ -59,16 +65,14 @@ export function declarePolicyResource(
                 {
                     metadata: { name: key.name, namespace: key.namespace, labels: { ...MANAGED_BY_LABELS } },
                     type: "Opaque",
-                    // Gated too: a refused set writes no key either.
-                    stringData: {
-                        key: pulumi.all([gate.admitted, key.publicKey]).apply(([, publicKey]) => publicKey),
-                    },
+                    stringData: { key: key.publicKey },
                 },
-                { parent },
+                // Gated too: a refused set writes no key either.
+                { parent, dependsOn: gated([]) },
             ),
     );
     // The public output follows the report, which never fails: stack outputs of a failed
-    // Output hold the engine up; the resource itself waits for the admitted gate.
+    // Output hold the engine up; the resource itself waits for the admitted gate (dependsOn).
     const spec = gate.report.apply(() => object.spec);
     const resource = new k8s.apiextensions.CustomResource(
         logicalName,
@@ -84,9 +88,9 @@ export function declarePolicyResource(
                 // field conflict, so that what was reviewed is what is enforced.
                 annotations: { "pulumi.com/patchForce": "true" },
             },
-            spec: gate.admitted.apply(() => object.spec),
+            spec: object.spec,
         },
-        { parent, dependsOn: keys },
+        { parent, dependsOn: gated(keys) },
     );
     return { resource, spec };
 }

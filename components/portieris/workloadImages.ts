@@ -1,24 +1,45 @@
-// The images a cluster's workloads run, as Portieris sees them at admission: the pod template
-// of each Deployment, StatefulSet, DaemonSet, Job and CronJob, and each bare Pod, init
-// containers included, grouped per workload. Which objects count and where each kind keeps its
-// pod spec is components/k8s/workloadImages.ts's (the image report reads the same); this file
-// only gives the cluster-wide list paths and the per-workload grouping the preview needs. Pure.
+// The images a cluster's workloads run, as Portieris v0.14.2 sees them at admission: the pod
+// template of each Deployment, ReplicaSet, ReplicationController, DaemonSet, StatefulSet, Job
+// and CronJob, and each Pod's own spec, init containers included, grouped per workload. These
+// are the kinds Portieris reads a pod spec from (pkg/kubernetes/podspec.go GetPodSpec) and
+// that its Helm chart sends it (helm/portieris/templates/webhooks.yaml rules). Where each kind
+// keeps its pod spec is components/k8s/workloadImages.ts's (the image report reads the same).
+//
+// An object with an owner of one of these kinds, controller or not, is admitted by Portieris
+// without a look at its images (podspec.go decodeObject returns ErrObjectHasParents, and
+// pkg/controller/multi/controller.go Admit allows it): its owner was judged instead. Only the
+// owner's kind is compared, not its API group. Pure.
 import {
-    containersOf,
-    ownedByListedWorkload,
+    PodTemplateKind,
+    podSpecOf,
     WORKLOAD_KINDS as NAMESPACED_WORKLOAD_KINDS,
-    WorkloadKind,
-    WorkloadObject,
 } from "../k8s/workloadImages";
+import type { ContainerSpec, WorkloadObject } from "../k8s/workloadImages";
 
-export type { WorkloadKind } from "../k8s/workloadImages";
+/** A kind whose objects Portieris judges. */
+export type WorkloadKind = PodTemplateKind;
+
+/** podspec.go supportedKinds: the owner kinds that make an object a child. */
+export const PORTIERIS_KINDS: readonly WorkloadKind[] = [
+    "Deployment",
+    "Pod",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+    "CronJob",
+    "Job",
+];
 
 /** The kinds listed, with the API path of their cluster-wide list. */
-export const WORKLOAD_KINDS: readonly { readonly kind: WorkloadKind; readonly path: string }[] =
-    NAMESPACED_WORKLOAD_KINDS.map(({ kind, collection, plural }) => ({
+export const WORKLOAD_KINDS: readonly { readonly kind: WorkloadKind; readonly path: string }[] = [
+    ...NAMESPACED_WORKLOAD_KINDS.map(({ kind, collection, plural }) => ({
         kind,
         path: `${collection}/${plural}`,
-    }));
+    })),
+    { kind: "ReplicaSet", path: "/apis/apps/v1/replicasets" },
+    { kind: "ReplicationController", path: "/api/v1/replicationcontrollers" },
+];
 
 /** One container of a workload's pod template. */
 export interface WorkloadContainer {
@@ -36,22 +57,31 @@ export interface Workload {
     readonly containers: readonly WorkloadContainer[];
 }
 
+/** True when an owner of the object has a kind Portieris handles: Portieris admits it unseen. */
+export function hasPortierisParent(object: WorkloadObject): boolean {
+    return (object.metadata?.ownerReferences ?? []).some(
+        (o) => o.kind !== undefined && (PORTIERIS_KINDS as readonly string[]).includes(o.kind),
+    );
+}
+
 /**
  * The workloads among `items` (one kind's list), each with its init containers first, then its
- * containers, as Portieris checks them. Pods and Jobs a listed workload controls are skipped:
- * Portieris admits the owner, and its children follow it.
+ * containers, as Portieris checks them. Objects with a parent Portieris handles are skipped.
  */
 export function workloadsOf(kind: WorkloadKind, items: readonly unknown[]): Workload[] {
+    const list = (containers: readonly ContainerSpec[] | undefined, init: boolean): WorkloadContainer[] =>
+        (containers ?? [])
+            .filter((c) => typeof c.image === "string" && c.image !== "")
+            .map((c) => ({ name: c.name ?? "", image: c.image!, init }));
     return (items as readonly WorkloadObject[])
-        .filter((obj) => !ownedByListedWorkload(kind, obj))
-        .map((obj) => ({
-            kind,
-            namespace: obj.metadata?.namespace ?? "",
-            name: obj.metadata?.name ?? "",
-            containers: containersOf(kind, obj).map((c) => ({
-                name: c.container,
-                image: c.image,
-                init: c.init,
-            })),
-        }));
+        .filter((obj) => !hasPortierisParent(obj))
+        .map((obj) => {
+            const spec = podSpecOf(kind, obj);
+            return {
+                kind,
+                namespace: obj.metadata?.namespace ?? "",
+                name: obj.metadata?.name ?? "",
+                containers: [...list(spec?.initContainers, true), ...list(spec?.containers, false)],
+            };
+        });
 }

@@ -126,10 +126,19 @@ describe("enforcement report", function () {
             "would be denied: Job team-a/migrate init container wait (busybox:1.36): no pattern of ImagePolicy team-a/trusted-images matches it",
         );
         const refusal = denialRefusal(report, "allowDenyingRunningWorkloads")!;
-        expect(refusal).to.contain(
-            "would deny 4 running workload(s) at their next rollout: Deployment team-a/tool, Deployment team-a/web, Deployment team-b/other, Job team-a/migrate.",
+        // One line per denied workload, between a count and the way out; nothing else.
+        const lines = refusal.split("\n");
+        expect(lines[0]).to.equal("these policies would deny 4 running workload(s) at their next rollout:");
+        expect(lines.slice(1, -1).map((l) => /^ - ([^:]+):/.exec(l)?.[1])).to.deep.equal([
+            "Deployment team-a/tool",
+            "Deployment team-a/web",
+            "Deployment team-b/other",
+            "Job team-a/migrate",
+        ]);
+        expect(lines[4]).to.equal(
+            " - Job team-a/migrate: init container wait (busybox:1.36): no pattern of ImagePolicy team-a/trusted-images matches it",
         );
-        expect(refusal).to.contain("set allowDenyingRunningWorkloads: true");
+        expect(lines.at(-1)).to.contain("set allowDenyingRunningWorkloads: true");
         const clean = buildEnforcementReport(
             { ...snapshot, workloads: [snapshot.workloads[0]] },
             declared,
