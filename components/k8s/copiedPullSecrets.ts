@@ -48,8 +48,8 @@ export interface CopiedPullSecretsArgs extends ServiceAccountOptions {
 
 /**
  * The copy's name in `target`: the runbook's `sed 's/default/<ns>/'`, limited to a leading
- * `<source>-` so that a name merely containing the word is not rewritten.
- * @internal
+ * `<source>-` so that a name merely containing the word is not rewritten. Public: the
+ * package index exports it, so that a program can name the copies before they exist.
  */
 export function copiedSecretName(
     secretName: string,

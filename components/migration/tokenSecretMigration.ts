@@ -236,6 +236,7 @@ export function formatMigrated(records: Readonly<Record<string, readonly string[
  * claim of any writer on this incarnation of the account, or a server-side applier that owns
  * the list). A migration holds no claim of its own, so every holder counts. Pure, for tests:
  * the provider applies it right before its guarded write.
+ * @internal
  */
 export function removableTokenNames(sa: ServiceAccountLike, remove: readonly string[]): string[] {
     const view = serviceAccountView(sa, FIELD_MANAGER);
