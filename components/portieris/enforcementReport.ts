@@ -170,9 +170,10 @@ export function denialDetails(report: EnforcementReport): string[] {
         .flatMap((ns) =>
             ns.workloads
                 .filter((w) => w.denied)
-                .map((w) => `${w.kind} ${ns.namespace}/${w.name}: ${countedDenials(w).join("; ")}`),
+                .map((w) => [`${w.kind} ${ns.namespace}/${w.name}`, countedDenials(w).join("; ")] as const),
         )
-        .sort();
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([id, why]) => `${id}: ${why}`);
 }
 
 /**
