@@ -4,6 +4,8 @@
 //   icr-access:namespaces         { <namespace>: { regions, role, registryNamespace, ... } }
 //   icr-access:sharedIdentities   { <identity>: { regions, role, registryNamespace } } (optional)
 //   icr-access:kubeconfig         the cluster's kubeconfig (secret; default: KUBECONFIG)
+//   icr-access:context            its context (default: its current-context; with KUBECONFIG,
+//                                 kubernetes:context)
 //   icr-access:registryApiKey     API key of the registry's account, when it is another account
 //                                 than ibmcloud:apiKey's (secret; optional)
 //   icr-access:namespaceSelector  { matchLabels, matchExpressions, exclude, access }: namespaces
@@ -19,10 +21,25 @@ import {
     NamespaceAccess,
     NamespaceSelector,
     PullSecretLayout,
+    refusePlaintextSecrets,
+    refuseUnusableKubeconfig,
     RegistryAccess,
 } from "pulumi-icr-access";
 
 const config = new pulumi.Config();
+// Before anything is declared: a credential set without --secret would be copied into state
+// unencrypted by the first dynamic resource, and an unusable kubeconfig or context would only
+// fail at `up`, after the IAM identities exist. Both stop the preview, naming the setting.
+refusePlaintextSecrets([
+    { key: `${config.name}:registryApiKey`, kind: "apiKey" },
+    { key: `${config.name}:kubeconfig`, kind: "kubeconfig" },
+]);
+refuseUnusableKubeconfig({
+    kubeconfig: config.get("kubeconfig"),
+    kubeconfigSetting: `${config.name}:kubeconfig`,
+    context: config.get("context"),
+    contextSetting: `${config.name}:context`,
+});
 const registryApiKey = config.getSecret("registryApiKey");
 
 /** The selector, or undefined for the project default `{}` (no selector). */

@@ -28,6 +28,7 @@ import {
     MigrateTokenSecretsOptions,
 } from "./migration/namespacePlan";
 import { NamespaceSelector, namespaceSelectorProblems } from "./namespaceSelector";
+import { clusterSettingProblems } from "./stackSettings";
 
 /** What an IAM identity may pull (or push): the scope of its Container Registry policy. */
 export interface RegistryAccess {
@@ -196,7 +197,9 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
         // {}: the kubeconfig and registry credentials must not reach component state.
         super("icr:index:ClusterRegistryAccess", name, {}, opts);
 
-        const problems = clusterRegistryAccessProblems(args);
+        // Stack settings too (plain-text credentials, the kubeconfig's context), before any child:
+        // the first dynamic resource copies the stack config into state (./stackSettings.ts).
+        const problems = [...clusterRegistryAccessProblems(args), ...clusterSettingProblems(args)];
         if (problems.length > 0)
             throw new pulumi.ResourceError(`ClusterRegistryAccess ${name}: ${joinProblems(problems)}`, this);
 

@@ -13,6 +13,11 @@ export type {
     RegistryAccess,
 } from "./clusterRegistryAccess";
 
+// The stack's settings, checked before anything is declared: plain-text credentials, the kubeconfig.
+export { refusePlaintextSecrets, refuseUnusableKubeconfig } from "./stackSettings";
+export type { SecretSetting } from "./stackSettings";
+export type { KubeconfigSettings } from "./k8s/providerChecks";
+
 // IAM: the identity a namespace pulls as.
 export { NamespaceIdentity } from "./iam/namespaceIdentity";
 export type { NamespaceIdentityArgs } from "./iam/namespaceIdentity";

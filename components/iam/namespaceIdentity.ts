@@ -11,6 +11,7 @@ import { IamCredentialsArgs } from "./credentials";
 import { plainCredentialsProblems } from "./plainCredentialsProblems";
 import { GLOBAL, LOCATIONS, REGIONS, ROLES, RegistryLocation, Role } from "./policyModel";
 import { ServiceId, iamIdOfServiceId } from "./serviceId";
+import { plaintextSecretSettingProblems } from "../stackSettings";
 
 /** Arguments of {@link NamespaceIdentity}. */
 export interface NamespaceIdentityArgs {
@@ -151,7 +152,8 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
         // `{}`, not `args`: the component's inputs go to state, and `credentials` must not.
         super("icr:iam:NamespaceIdentity", name, {}, opts);
 
-        const problems = namespaceIdentityProblems(args);
+        // With plain-text credentials in the stack's config, before its first dynamic resource (../stackSettings.ts).
+        const problems = [...namespaceIdentityProblems(args), ...plaintextSecretSettingProblems()];
         if (problems.length > 0)
             throw new pulumi.ResourceError(`NamespaceIdentity ${name}: ${joinProblems(problems)}`, this);
 

@@ -506,6 +506,57 @@ export interface KubeconfigSource {
     readonly stackContext?: string;
 }
 
+/** The settings a kubeconfig and its context came from, as messages name them. */
+export interface KubeconfigSourceNames {
+    /** e.g. `icr-access:kubeconfig`, `kubernetes:kubeconfig`, `KUBECONFIG`, `~/.kube/config`. */
+    readonly kubeconfig: string;
+    /** e.g. `icr-access:context`, `kubernetes:context`, `the current-context of KUBECONFIG`. */
+    readonly context: string;
+}
+
+/**
+ * Which settings {@link loadKubeconfig} takes the kubeconfig and the context from, by the same
+ * rules. `labels` name the `kubeconfig` and `context` inputs (e.g. the stack settings a program
+ * read them from); without them they are "the kubeconfig input" and "context".
+ */
+export function kubeconfigSourceNames(
+    source: KubeconfigSource,
+    labels: { readonly kubeconfig?: string; readonly context?: string } = {},
+    env: NodeJS.ProcessEnv = process.env,
+): KubeconfigSourceNames {
+    const input = source.kubeconfig !== undefined && source.kubeconfig !== "";
+    const kubeconfig = input
+        ? (labels.kubeconfig ?? "the kubeconfig input")
+        : source.stackKubeconfig !== undefined && source.stackKubeconfig !== ""
+          ? "kubernetes:kubeconfig"
+          : (env.KUBECONFIG ?? "") !== ""
+            ? "KUBECONFIG"
+            : "~/.kube/config";
+    const context =
+        source.context !== undefined && source.context !== ""
+            ? (labels.context ?? "context")
+            : !input && source.stackContext !== undefined && source.stackContext !== ""
+              ? "kubernetes:context"
+              : `the current-context of ${kubeconfig}`;
+    return { kubeconfig, context };
+}
+
+/**
+ * A {@link KubeconfigError}'s message led by the setting to change: the context's when the
+ * kubeconfig has no such context (with the command that fixes a stack setting), else the
+ * kubeconfig's.
+ */
+export function blameSetting(message: string, names: KubeconfigSourceNames): string {
+    if (/ has no (current-)?context/.test(message)) {
+        const fix = /^[\w.-]+:[\w.-]+$/.test(names.context)
+            ? ` Set ${names.context} to one of them (\`pulumi config set ${names.context} <context>\`), or remove it ` +
+              `(\`pulumi config rm ${names.context}\`) to use the kubeconfig's current-context.`
+            : "";
+        return `${names.context}: ${message}.${fix}`;
+    }
+    return `${names.kubeconfig}: ${message}`;
+}
+
 /**
  * Loads and resolves a kubeconfig: the `kubeconfig` text; else the `kubernetes:kubeconfig`
  * stack setting; else every file in `KUBECONFIG`; else `~/.kube/config`; else the in-cluster

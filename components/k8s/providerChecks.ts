@@ -1,8 +1,9 @@
-// Warnings about the Kubernetes provider a pull-secret component ends up with. They use the
+// Warnings about the Kubernetes provider a pull-secret component ends up with, and the error
+// for an ambient kubeconfig the service-account patch could not use. They use the
 // provider the component inherits (Resource.getProvider), so a provider passed to a parent
 // counts too.
 import * as pulumi from "@pulumi/pulumi";
-import { KubeconfigError, loadKubeconfig } from "./kubeClient";
+import { blameSetting, KubeconfigError, kubeconfigSourceNames, loadKubeconfig } from "./kubeClient";
 import { ServiceAccountOptions } from "./serviceAccountOptions";
 
 const SECRET_TYPE = "kubernetes:core/v1:Secret";
@@ -27,7 +28,8 @@ export function readsAmbientKubeconfig(provider: pulumi.ProviderResource): void 
  * - An explicit provider but no `kubeconfig`: the service-account patch reads
  *   kubernetes:kubeconfig / KUBECONFIG, which may be another cluster than the secrets'.
  * - No `kubeconfig`, and the one the patch will read (kubernetes:kubeconfig, KUBECONFIG,
- *   ~/.kube/config) is one it cannot use: said at preview rather than at the first write.
+ *   ~/.kube/config) is one it cannot use, such as a kubernetes:context it does not define:
+ *   an error (thrown) at preview, naming the setting, rather than a warning and a failed `up`.
  * - The default provider without `enableSecretMutable`: pulumi-kubernetes then *replaces* a
  *   Secret whose data changes (pulumi-kubernetes#2291, PR #3164), and a Secret with a fixed
  *   name is deleted before it is re-created, so a key rotation leaves a window without the
@@ -58,13 +60,11 @@ export function warnAboutKubernetesProvider(
         );
     }
     if (args.kubeconfig === undefined && patchesServiceAccounts) {
-        const problem = ambientKubeconfigProblem(typeof args.context === "string" ? args.context : undefined);
-        if (problem !== undefined) {
-            pulumi.log.warn(
-                `${type} "${name}": the service-account patch reads its kubeconfig from the environment, and ${problem}`,
-                component,
-            );
-        }
+        // An error, not a warning: the patch would fail at `up` with the same kubeconfig.
+        const problem = kubeconfigSettingProblem({
+            context: typeof args.context === "string" ? args.context : undefined,
+        });
+        if (problem !== undefined) throw new pulumi.ResourceError(`${type} "${name}": ${problem}`, component);
     }
     if (!explicit && !secretsMutable()) {
         pulumi.log.warn(
@@ -77,21 +77,46 @@ export function warnAboutKubernetesProvider(
     }
 }
 
+/** A kubeconfig and context as a program has them, and the settings it read them from. */
+export interface KubeconfigSettings {
+    /** Kubeconfig text, when the program has it as a plain value; else the ambient kubeconfig is read. */
+    readonly kubeconfig?: string;
+    /** The setting `kubeconfig` came from, e.g. `icr-access:kubeconfig`. */
+    readonly kubeconfigSetting?: string;
+    readonly context?: string;
+    /** The setting `context` came from, e.g. `icr-access:context`. */
+    readonly contextSetting?: string;
+}
+
 /**
- * Why the kubeconfig the patch will read from the environment cannot be used (a relative path in
- * kubeconfig text, a socks5 proxy-url, an unknown auth-provider, ...), or undefined. "None
- * found" is not reported here: in-cluster runs and programs that set KUBECONFIG later are common,
- * and the patch says so itself. KubeconfigError messages never quote the kubeconfig.
+ * Why the kubeconfig the service-account patch will use cannot be used (a context it does not
+ * define, a relative path in kubeconfig text, a socks5 proxy-url, an unknown auth-provider,
+ * ...), led by the setting to change; or undefined. The sources and their order are the
+ * patch's: `kubeconfig`, else kubernetes:kubeconfig, else KUBECONFIG, else ~/.kube/config, with
+ * `context`, else kubernetes:context (for an ambient kubeconfig). "None found" is not reported
+ * here: in-cluster runs have none, and the patch's `check` says so at preview where it applies.
+ * KubeconfigError messages never quote the kubeconfig.
+ * @internal
  */
-function ambientKubeconfigProblem(context: string | undefined): string | undefined {
+export function kubeconfigSettingProblem(settings: KubeconfigSettings): string | undefined {
     const k8s = new pulumi.Config("kubernetes");
+    const source = {
+        kubeconfig: settings.kubeconfig,
+        stackKubeconfig: k8s.get("kubeconfig"),
+        context: settings.context === "" ? undefined : settings.context,
+        stackContext: k8s.get("context"),
+    };
     try {
-        loadKubeconfig({ stackKubeconfig: k8s.get("kubeconfig"), context, stackContext: k8s.get("context") });
+        loadKubeconfig(source);
         return undefined;
     } catch (err) {
         if (!(err instanceof KubeconfigError) || err.message.startsWith("no kubeconfig found"))
             return undefined;
-        return err.message;
+        const names = kubeconfigSourceNames(source, {
+            kubeconfig: settings.kubeconfigSetting,
+            context: settings.contextSetting,
+        });
+        return blameSetting(err.message, names);
     }
 }
 

@@ -33,7 +33,16 @@ import {
 import { checkNamespaceName, checkObjectName } from "../internal/k8sNames";
 import { describeSecretValue } from "../internal/secretShape";
 import { isUnknown } from "../internal/unknown";
-import { KubeClient, KubeClientOptions, KubeconfigError, loadKubeconfig } from "./kubeClient";
+import {
+    blameSetting,
+    KubeApiError,
+    KubeClient,
+    KubeClientOptions,
+    KubeconfigError,
+    KubeconfigSource,
+    kubeconfigSourceNames,
+    loadKubeconfig,
+} from "./kubeClient";
 import { providerShim } from "../internal/providerShim";
 import { organizationName } from "./takeoverGuard";
 
@@ -113,6 +122,8 @@ export interface ServiceAccountPullSecretsState extends ServiceAccountPullSecret
 const isKnown = (v: unknown): boolean => !isUnknown(v);
 const MAX_CONFLICT_RETRIES = 10;
 const POLL_MS = 500;
+/** Per request of the API server probe in `check`; with one retry, a server that never answers is reported in 20 s. */
+const PROBE_TIMEOUT_MS = 10_000;
 
 interface ServiceAccountObject {
     metadata: {
@@ -148,6 +159,10 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
 > {
     private stackKubeconfig?: string;
     private stackContext?: string;
+    /** Set by `configure`, which the engine always calls: `check` then also probes the API server. */
+    private configured = false;
+    /** The program's own `<project>:kubeconfig` and `<project>:context`, to name them in messages. */
+    private projectSettings: { project?: string; kubeconfig?: string; context?: string } = {};
 
     constructor(private readonly options: ServiceAccountPullSecretsProviderOptions = {}) {}
 
@@ -155,6 +170,15 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
         // Same settings the default Kubernetes provider reads, so both reach the same cluster.
         this.stackKubeconfig = req.config.get("kubernetes:kubeconfig");
         this.stackContext = req.config.get("kubernetes:context");
+        // The engine hands dynamic providers the whole stack config; a key without a namespace
+        // is the project's. A `kubeconfig` input equal to `<project>:kubeconfig` came from there
+        // (as in the per-cluster stack), and messages then name that setting.
+        this.projectSettings = {
+            project: (req.config as { projectName?: string }).projectName,
+            kubeconfig: req.config.get("kubeconfig"),
+            context: req.config.get("context"),
+        };
+        this.configured = true;
     }
 
     async check(
@@ -238,7 +262,82 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
         if (news.context !== undefined && news.context !== "") inputs.context = news.context;
         if (typeof news.claimOrigin === "string" && /^[0-9a-f]{1,64}$/.test(news.claimOrigin))
             inputs.claimOrigin = news.claimOrigin;
+        // Under the engine (preview and up alike), what `create` would meet first: the kubeconfig
+        // from wherever it comes, the API server answering, and it accepting the credentials.
+        // A preview then fails where `up` would, naming the setting, instead of planning writes.
+        if (
+            failures.length === 0 &&
+            this.configured &&
+            isKnown(inputs.kubeconfig) &&
+            isKnown(inputs.context)
+        ) {
+            const problem = await this.clusterProblem(inputs);
+            if (problem !== undefined) failures.push(problem);
+        }
         return { inputs, failures };
+    }
+
+    /**
+     * Why `create` could not reach the service account: the kubeconfig cannot be loaded, the API
+     * server does not answer, or it refuses the credentials (401) or the read (403). One GET of
+     * the account (404 is fine: a new namespace, an account to come), one retry, short timeouts.
+     */
+    private async clusterProblem(
+        inputs: ServiceAccountPullSecretsInputs,
+    ): Promise<pulumi.dynamic.CheckFailure | undefined> {
+        const source: KubeconfigSource = {
+            kubeconfig: inputs.kubeconfig,
+            stackKubeconfig: this.stackKubeconfig,
+            context: inputs.context,
+            stackContext: this.stackContext,
+        };
+        const own = this.projectSettings;
+        const names = kubeconfigSourceNames(source, {
+            kubeconfig:
+                own.project !== undefined &&
+                inputs.kubeconfig !== undefined &&
+                inputs.kubeconfig === own.kubeconfig
+                    ? `${own.project}:kubeconfig`
+                    : undefined,
+            context:
+                own.project !== undefined && inputs.context !== undefined && inputs.context === own.context
+                    ? `${own.project}:context`
+                    : undefined,
+        });
+        let client: KubeClient;
+        try {
+            client = await KubeClient.connect(loadKubeconfig(source), {
+                ...this.options.client,
+                retries: 1,
+                timeoutMs: PROBE_TIMEOUT_MS,
+            });
+        } catch (err) {
+            if (!(err instanceof KubeconfigError)) throw err;
+            const reason = blameSetting(err.message, names);
+            return { property: reason.startsWith(`${names.context}:`) ? "context" : "kubeconfig", reason };
+        }
+        const known = isKnown(inputs.namespace) && isKnown(inputs.serviceAccount);
+        try {
+            await client.get(known ? saPath(inputs.namespace, inputs.serviceAccount) : "/api");
+            return undefined;
+        } catch (err) {
+            if (!(err instanceof KubeApiError)) throw err;
+            const setting = names.context.includes(":")
+                ? `${names.kubeconfig} (with ${names.context})`
+                : names.kubeconfig;
+            const what =
+                err.status === undefined
+                    ? `the API server ${client.config.server} does not answer`
+                    : err.status === 401
+                      ? `the API server ${client.config.server} refuses the credentials`
+                      : err.status === 403
+                        ? `the API server ${client.config.server} refuses to let the user read the service account`
+                        : `the API server ${client.config.server} fails`;
+            return {
+                property: "kubeconfig",
+                reason: `${setting}: ${what}, so the service-account patch cannot run: ${err.message}`,
+            };
+        }
     }
 
     async diff(
