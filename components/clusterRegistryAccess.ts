@@ -155,8 +155,11 @@ export interface ClusterRegistryAccessArgs {
      * Migrate registry-token pull secrets (clusters made before 2019-02-25): found by content
      * in the managed namespaces (and kube-system with `kubeSystem`), replaced by API-key
      * secrets for the same regions, then taken off the service accounts that list them once
-     * ours are listed; deleted only with `deleteSecrets`.
-     * @default false
+     * ours are listed; deleted only with `deleteSecrets`. What a migration replaced stays:
+     * with `false` (or without the namespace in `namespaces`), the accounts it migrated keep
+     * their API-key secrets, found by the record the migration wrote on each account. Leaving
+     * the argument out reads no cluster and keeps nothing.
+     * @default - off, and no records read
      */
     readonly migrateTokenSecrets?: boolean | MigrateTokenSecretsOptions;
     /**
@@ -292,7 +295,13 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                 .apply((pairs) => Object.fromEntries(pairs));
 
         const migrate = migrationOptions(args.migrateTokenSecrets);
-        if (args.namespaceSelector === undefined && migrate === undefined && !args.reportImages) {
+        // `migrateTokenSecrets: false` still reads the cluster: for the replacements that an
+        // earlier migration of this stack recorded, which stay declared (migration/namespacePlan.ts).
+        if (
+            args.namespaceSelector === undefined &&
+            args.migrateTokenSecrets === undefined &&
+            !args.reportImages
+        ) {
             for (const [namespace, access] of Object.entries(args.namespaces)) cover(namespace, access);
             this.namespaces = covered;
             this.serviceIds = serviceIdsOf();

@@ -5,13 +5,13 @@
 //
 // Every failure throws, naming the server and the reason. A survey that could not be made
 // must never read as "nothing there", which would plan the deletion of everything.
-import type { KubeClient } from "../k8s/kubeClient";
+import { KubeApiError, type KubeClient } from "../k8s/kubeClient";
 import { registryHostsOf } from "../k8s/dockerConfig";
 import { REGISTRY_REGIONS } from "../k8s/registryDomains";
 import { listWorkloadContainers, WorkloadContainer } from "../k8s/workloadImages";
 import { NamespaceSelector, resolveNamespaceSelector } from "../namespaceSelector";
 import { entryNames, PullSecretEntry } from "../internal/imagePullSecretList";
-import { MIGRATED_ANNOTATION, parseMigrated } from "./tokenSecretMigration";
+import { MIGRATED_ANNOTATION, MIGRATION_OWNER_LABEL, parseMigrated } from "./tokenSecretMigration";
 import { classifyTokenSecret, SecretObject, UnmappedTokenSecret } from "./tokenSecrets";
 
 /** A token secret as planned: found by content now, or recorded as migrated by an earlier run. */
@@ -44,11 +44,23 @@ export interface NamespaceSurvey {
     readonly containers: WorkloadContainer[];
 }
 
+/**
+ * A service account this stack migrated: it carries our owner label, and its record of the
+ * token secrets taken off it with the icr.io domains that replaced them.
+ */
+export interface RecordedAccount {
+    readonly name: string;
+    /** Token secret name → the icr.io domains that replaced it. */
+    readonly migrated: Record<string, string[]>;
+}
+
 /** The survey of a cluster. */
 export interface ClusterSurvey {
     /** Namespaces the selector picks, explicit ones left out, sorted. */
     readonly selected: string[];
     readonly namespaces: Record<string, NamespaceSurvey>;
+    /** Per namespace, the accounts this stack's migration recorded (any namespace), sorted. */
+    readonly records?: Record<string, RecordedAccount[]>;
 }
 
 /** What to survey. */
@@ -62,12 +74,19 @@ export interface SurveyRequest {
     readonly kubeSystem: boolean;
     /** List workloads for the image report. */
     readonly images: boolean;
+    /** Find the accounts whose migration this owner recorded (MIGRATION_OWNER_LABEL). */
+    readonly owner?: string;
 }
 
 const PULL_SECRET_TYPES: readonly string[] = ["kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"];
 
 interface ServiceAccountObject {
-    metadata: { name?: string; annotations?: Record<string, string> };
+    metadata: {
+        name?: string;
+        namespace?: string;
+        annotations?: Record<string, string>;
+        labels?: Record<string, string>;
+    };
     imagePullSecrets?: PullSecretEntry[];
 }
 
@@ -149,6 +168,54 @@ export async function surveyNamespace(
 }
 
 /**
+ * The accounts this owner's migrations recorded, in every namespace: one list of service
+ * accounts by label. When the user may not list them cluster-wide (403), each of `fallback`'s
+ * namespaces is listed instead; a namespace it may not list there either is left out (and
+ * named in `skipped`), since a migration there, which lists its accounts, needed that right.
+ */
+export async function surveyMigrationRecords(
+    client: KubeClient,
+    owner: string,
+    fallback: readonly string[],
+): Promise<{ records: Record<string, RecordedAccount[]>; skipped: string[] }> {
+    const query = `labelSelector=${encodeURIComponent(`${MIGRATION_OWNER_LABEL}=${owner}`)}`;
+    const forbidden = (err: unknown) => err instanceof KubeApiError && err.status === 403;
+    let accounts: ServiceAccountObject[] = [];
+    const skipped: string[] = [];
+    try {
+        accounts = (await client.list<ServiceAccountObject>("/api/v1/serviceaccounts", query)) ?? [];
+    } catch (err) {
+        if (!forbidden(err)) throw err;
+        for (const ns of fallback) {
+            try {
+                const items = await client.list<ServiceAccountObject>(
+                    `/api/v1/namespaces/${encodeURIComponent(ns)}/serviceaccounts`,
+                    query,
+                );
+                accounts.push(
+                    ...(items ?? []).map((a) => ({ ...a, metadata: { ...a.metadata, namespace: ns } })),
+                );
+            } catch (e) {
+                if (!forbidden(e)) throw e;
+                skipped.push(ns);
+            }
+        }
+    }
+    const records: Record<string, RecordedAccount[]> = {};
+    for (const sa of accounts) {
+        const { name, namespace, labels, annotations } = sa.metadata;
+        // The label selector chose them; checked again, as the answer is the server's.
+        if (name === undefined || namespace === undefined || labels?.[MIGRATION_OWNER_LABEL] !== owner)
+            continue;
+        const migrated = parseMigrated(annotations?.[MIGRATED_ANNOTATION]);
+        if (Object.keys(migrated).length === 0) continue;
+        (records[namespace] ??= []).push({ name, migrated });
+    }
+    for (const list of Object.values(records)) list.sort((a, b) => a.name.localeCompare(b.name));
+    return { records, skipped };
+}
+
+/**
  * Surveys the cluster: resolves the selector, then each managed namespace (explicit and
  * selected, and kube-system when asked). Throws on any failure, with the server's reason.
  */
@@ -169,9 +236,15 @@ export async function surveyCluster(client: KubeClient, req: SurveyRequest): Pro
         ...new Set([...req.explicit, ...selected, ...(req.migrate && req.kubeSystem ? ["kube-system"] : [])]),
     ];
     const namespaces: Record<string, NamespaceSurvey> = {};
+    let records: Record<string, RecordedAccount[]> | undefined;
     try {
-        // One namespace at a time: a few list calls each, and the API server is shared.
-        for (const ns of managed) {
+        if (req.owner !== undefined) {
+            const fallback = [...new Set([...managed, "kube-system"])];
+            records = (await surveyMigrationRecords(client, req.owner, fallback)).records;
+        }
+        // One namespace at a time: a few list calls each, and the API server is shared. Only
+        // the migration and the image report need a namespace's contents.
+        for (const ns of req.migrate || req.images ? managed : []) {
             namespaces[ns] = await surveyNamespace(client, ns, {
                 migrate: req.migrate,
                 // kube-system is surveyed for its tokens only, unless it is managed anyway.
@@ -186,5 +259,5 @@ export async function surveyCluster(client: KubeClient, req: SurveyRequest): Pro
                 `changed; run again once the cluster answers.`,
         );
     }
-    return { selected, namespaces };
+    return { selected, namespaces, ...(records !== undefined ? { records } : {}) };
 }

@@ -1,5 +1,6 @@
 // ClusterRegistryAccess's namespaces when they depend on the live cluster (a selector, the
-// token migration, the image report): survey, plan, then declare each namespace with the
+// token migration, the image report, or, with `migrateTokenSecrets: false`, what an earlier
+// migration of this stack recorded): survey, plan, then declare each namespace with the
 // component's own `cover`, and a TokenSecretMigration after the patches that list the
 // replacements. The children are declared when the survey answers, in preview as in up; the
 // outputs returned here hold the run open until they are.
@@ -22,7 +23,7 @@ import type { NamespaceSelector } from "../namespaceSelector";
 import { imageReport, ImageReportRow } from "./imageReport";
 import { surveyLiveCluster } from "./liveSurvey";
 import { MigrateTokenSecretsOptions, planNamespaces } from "./namespacePlan";
-import { TokenSecretMigration } from "./tokenSecretMigration";
+import { migrationOwnerMark, TokenSecretMigration } from "./tokenSecretMigration";
 
 /** What the component hands over. */
 export interface LiveCoverageRequest {
@@ -85,6 +86,9 @@ export function liveCoverage(
 ): LiveCoverage {
     const { settings } = req;
     const migrate = settings.migrateTokenSecrets;
+    // This stack's migration records are read on every run, so that what a migration replaced
+    // stays declared after the migration is turned off (./namespacePlan.ts).
+    const owner = migrationOwnerMark();
     const survey = surveyLiveCluster(
         parent,
         { kubeconfig: req.kubeconfig, context: req.context },
@@ -94,7 +98,9 @@ export function liveCoverage(
             migrate: migrate !== undefined,
             kubeSystem: migrate?.kubeSystem ?? false,
             images: req.reportImages,
+            owner,
         },
+        settings.namespaceSelector === undefined && migrate === undefined && !req.reportImages,
     );
     const declared = survey.apply((s) => {
         const { plans, problems } = planNamespaces(settings, s);
@@ -121,13 +127,19 @@ export function liveCoverage(
                         deleteSecrets: plan.migration.deleteSecrets,
                         kubeconfig: req.kubeconfig,
                         context: req.context,
+                        owner,
                     },
                     // After the secrets are written and the service accounts list them.
                     { parent, dependsOn: [secrets] },
                 );
             }
             const ns = s.namespaces[plan.namespace];
-            if (req.reportImages && ns !== undefined && plan.source !== "migration") {
+            if (
+                req.reportImages &&
+                ns !== undefined &&
+                plan.source !== "migration" &&
+                plan.source !== "recorded"
+            ) {
                 const hosts = [...planned.hosts, ...ns.pullSecretHosts];
                 rows.push(...imageReport(ns.containers, () => hosts));
             }

@@ -23,6 +23,12 @@ export function surveyLiveCluster(
     parent: pulumi.Resource,
     source: LiveKubeconfig,
     req: SurveyRequest,
+    /**
+     * Only the migration records are wanted (nothing to select, migrate or report): with a
+     * kubeconfig not known yet, the survey is empty rather than an error. A cluster made by the
+     * same program holds no records of it; see README "Known limits".
+     */
+    recordsOnly = false,
 ): pulumi.Output<ClusterSurvey> {
     const stack = new pulumi.Config("kubernetes");
     const explicit = source.kubeconfig !== undefined;
@@ -31,7 +37,7 @@ export function surveyLiveCluster(
     // An unknown kubeconfig (made by a resource in this program) would skip the survey in
     // preview, and with it every namespace it finds: refuse instead.
     void known?.then((k) => {
-        if (!k && pulumi.runtime.isDryRun()) {
+        if (!k && pulumi.runtime.isDryRun() && !recordsOnly) {
             pulumi.log.error(
                 `namespaceSelector and migrateTokenSecrets read the cluster when the program runs, so the kubeconfig ` +
                     `must be known then: pass it from stack config or the environment, not from a resource created ` +
@@ -54,5 +60,9 @@ export function surveyLiveCluster(
             throw new pulumi.ResourceError((err as Error).message, parent);
         }
     });
+    if (recordsOnly && known !== undefined) {
+        const empty: ClusterSurvey = { selected: [], namespaces: {}, records: {} };
+        return pulumi.unsecret(pulumi.output(known).apply((k) => (k ? survey : pulumi.output(empty))));
+    }
     return pulumi.unsecret(survey);
 }

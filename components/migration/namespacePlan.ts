@@ -3,10 +3,17 @@
 // when migrating, kube-system if it holds registry-token secrets. A namespace whose token
 // secrets served regions its access leaves out gets those regions, so that the API-key
 // secrets written cover everything the tokens did. Pure: no Pulumi import.
+//
+// A migration's outcome outlives its setting. Each service account whose token entries the
+// migration replaced carries its record (MIGRATED_ANNOTATION: token → icr.io domains) and this
+// stack's owner label (MIGRATION_OWNER_LABEL), written when the entries were taken off. While
+// such a record exists, the namespace is declared with the recorded domains and accounts, also
+// with `migrateTokenSecrets` off and also when the namespace left `namespaces` (source
+// "recorded"): turning the migration off never takes the replacements away again.
 import type { NamespaceAccess, RegistryAccess } from "../clusterRegistryAccess";
 import { findRegion, REGISTRY_REGIONS } from "../k8s/registryDomains";
 import type { NamespaceSelector } from "../namespaceSelector";
-import type { ClusterSurvey, NamespaceSurvey } from "./clusterSurvey";
+import type { ClusterSurvey, NamespaceSurvey, RecordedAccount } from "./clusterSurvey";
 import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "./tokenSecretMigration";
 
 /** The `migrateTokenSecrets` setting. */
@@ -38,8 +45,11 @@ export interface NamespaceMigrationPlan {
 export interface NamespacePlan {
     readonly namespace: string;
     readonly access: NamespaceAccess;
-    /** How it got in: named in `namespaces`, picked by the selector, or added to migrate its tokens. */
-    readonly source: "explicit" | "selected" | "migration";
+    /**
+     * How it got in: named in `namespaces`, picked by the selector, added to migrate its tokens,
+     * or kept because this stack's migration recorded replacements there.
+     */
+    readonly source: "explicit" | "selected" | "migration" | "recorded";
     readonly migration?: NamespaceMigrationPlan;
     /** Things the user should know (regions added, secrets left alone). */
     readonly notes: string[];
@@ -111,6 +121,12 @@ export function coveringAccess(
     return { access: next, added };
 }
 
+/** The IAM regions (`global` for icr.io) of the domains the records name, in table order. */
+function recordedRegions(records: readonly RecordedAccount[]): string[] {
+    const domains = new Set(records.flatMap((r) => Object.values(r.migrated).flat()));
+    return REGISTRY_REGIONS.filter((r) => domains.has(r.domain)).map((r) => r.iamRegion);
+}
+
 function tableOrder(regions: Iterable<string>): string[] {
     const set = new Set(regions);
     return REGISTRY_REGIONS.map((r) => r.iamRegion).filter((r) => set.has(r));
@@ -170,17 +186,36 @@ export function planNamespaces(
             "migration",
         ]);
     }
+    // Namespaces this stack migrated that nothing else covers now: kept, with what was recorded.
+    for (const [namespace, records] of Object.entries(survey.records ?? {}).sort(([a], [b]) =>
+        a.localeCompare(b),
+    )) {
+        if (entries.some(([ns]) => ns === namespace)) continue;
+        const regions = recordedRegions(records);
+        entries.push([
+            namespace,
+            {
+                regions: regions.filter((r) => r !== "global"),
+                includeGlobal: regions.includes("global"),
+                serviceAccounts: records.map((r) => r.name),
+            },
+            "recorded",
+        ]);
+    }
     for (const [namespace, given, source] of entries) {
         const field =
             source === "explicit"
                 ? `namespaces.${namespace}`
                 : source === "selected"
                   ? `namespaceSelector (namespace ${namespace})`
-                  : `migrateTokenSecrets.kubeSystem`;
+                  : source === "migration"
+                    ? `migrateTokenSecrets.kubeSystem`
+                    : `migrateTokenSecrets (recorded migration of namespace ${namespace})`;
         const notes: string[] = [];
         const survey1 = survey.namespaces[namespace];
         const migration =
             options !== undefined && survey1 !== undefined ? migrationOf(survey1, options) : undefined;
+        const records = survey.records?.[namespace] ?? [];
         let access = given;
         for (const u of survey1?.unmapped ?? []) {
             notes.push(
@@ -188,15 +223,24 @@ export function planNamespaces(
                     `counterpart; it is left as it is.`,
             );
         }
-        if (migration !== undefined) {
-            const needed = tableOrder((survey1?.tokenSecrets ?? []).flatMap((t) => t.regions));
+        if (migration !== undefined || records.length > 0) {
+            const needed = tableOrder([
+                ...(migration !== undefined ? (survey1?.tokenSecrets ?? []).flatMap((t) => t.regions) : []),
+                ...recordedRegions(records),
+            ]);
+            const tokenNames = [
+                ...new Set([
+                    ...(migration?.tokenSecrets.map((t) => t.name) ?? []),
+                    ...records.flatMap((r) => Object.keys(r.migrated)),
+                ]),
+            ].sort();
             if (given.identity !== undefined) {
                 const scope = settings.sharedIdentities?.[given.identity] ?? {};
                 const { added } = coveringAccess(scope, needed);
                 if (added.length > 0) {
                     problems.push(
                         `${field}.identity: the shared identity "${given.identity}" does not cover ${added.join(", ")}, ` +
-                            `which the registry-token secrets ${migration.tokenSecrets.map((t) => `"${t.name}"`).join(", ")} ` +
+                            `which the registry-token secrets ${tokenNames.map((t) => `"${t}"`).join(", ")} ` +
                             `served; add ${added.join(", ")} to sharedIdentities.${given.identity}.regions (global: includeGlobal).`,
                     );
                 }
@@ -212,11 +256,19 @@ export function planNamespaces(
             const accounts = [
                 ...new Set([
                     ...(given.serviceAccounts ?? ["default"]),
-                    ...migration.serviceAccounts.map((s) => s.name),
+                    ...(migration?.serviceAccounts.map((s) => s.name) ?? []),
+                    ...records.map((r) => r.name),
                 ]),
             ];
             if (accounts.join("\n") !== (given.serviceAccounts ?? ["default"]).join("\n"))
                 access = { ...access, serviceAccounts: accounts };
+            if (migration === undefined) {
+                notes.push(
+                    `${field}: keeps the API-key pull secrets that replaced the registry tokens ` +
+                        `${tokenNames.map((t) => `"${t}"`).join(", ")} on ${records.map((r) => `${namespace}/${r.name}`).join(", ")} ` +
+                        `(recorded there by this stack's migration; the migration itself is off or no longer covers it).`,
+                );
+            }
         }
         plans.push({ namespace, access, source, ...(migration ? { migration } : {}), notes });
     }

@@ -21,6 +21,7 @@
 // DELETE secrets when deleting. Destroying this resource changes nothing: the tokens are
 // refused by IBM since 2021-08-19, so they are never put back.
 // Provider methods use only ../k8s/kubeClient and pure helpers; never `pulumi.*` at run time.
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
     entryNames,
@@ -37,6 +38,33 @@ import { classifyTokenSecret, SecretObject } from "./tokenSecrets";
 
 /** Annotation on a service account: the token secrets this migration removed from it, with their replacement domains. */
 export const MIGRATED_ANNOTATION = "pulumi-icr-access/migrated-token-pull-secrets";
+
+/**
+ * Label on a service account whose token entries this migration replaced: the owner mark of the
+ * stack that did it ({@link migrationOwnerMark}). Written in the same write that takes the token
+ * entries off (and added to accounts migrated before the label existed), so that the program
+ * finds the accounts it migrated with one label-selected list, and keeps declaring their
+ * replacements after `migrateTokenSecrets` is turned off or the namespace leaves its settings.
+ */
+export const MIGRATION_OWNER_LABEL = "pulumi-icr-access/token-migration";
+
+/**
+ * The owner mark of the running stack's migrations: a hash of organization, project and stack,
+ * 16 hex digits (a valid label value). Passed to the provider as the `owner` input.
+ * @internal
+ */
+export function migrationOwnerMark(): string {
+    let organization = "organization";
+    try {
+        organization = pulumi.getOrganization();
+    } catch {
+        // Pulumi's test mocks without an organization: the file backends' name.
+    }
+    return createHash("sha256")
+        .update(`${organization}\n${pulumi.getProject()}\n${pulumi.getStack()}`)
+        .digest("hex")
+        .slice(0, 16);
+}
 
 /** Field manager of our writes. */
 const FIELD_MANAGER = "pulumi-icr-access";
@@ -66,6 +94,11 @@ export interface TokenSecretMigrationArgs {
     /** Kubeconfig (YAML). Stored as a secret. @default - as ServiceAccountPullSecrets reads it */
     readonly kubeconfig?: pulumi.Input<string>;
     readonly context?: pulumi.Input<string>;
+    /**
+     * The owner mark written as MIGRATION_OWNER_LABEL on each account migrated.
+     * @default - no label (the program does not keep the replacements once the migration is off)
+     */
+    readonly owner?: pulumi.Input<string>;
 }
 
 /** What the provider receives. */
@@ -76,6 +109,7 @@ export interface TokenSecretMigrationInputs {
     deleteSecrets: string[];
     kubeconfig?: string;
     context?: string;
+    owner?: string;
 }
 
 /** What it stores. */
@@ -87,7 +121,11 @@ export interface TokenSecretMigrationState extends TokenSecretMigrationInputs {
 }
 
 interface ServiceAccountObject {
-    metadata: { uid?: string; annotations?: Record<string, string> } & Record<string, unknown>;
+    metadata: {
+        uid?: string;
+        annotations?: Record<string, string>;
+        labels?: Record<string, string>;
+    } & Record<string, unknown>;
     imagePullSecrets?: PullSecretEntry[];
     [key: string]: unknown;
 }
@@ -130,6 +168,7 @@ export class TokenSecretMigrationProvider implements pulumi.dynamic.ResourceProv
         };
         if (news.kubeconfig !== undefined && news.kubeconfig !== "") inputs.kubeconfig = news.kubeconfig;
         if (news.context !== undefined && news.context !== "") inputs.context = news.context;
+        if (news.owner !== undefined && news.owner !== "") inputs.owner = news.owner;
         return { inputs, failures: [] };
     }
 
@@ -140,7 +179,7 @@ export class TokenSecretMigrationProvider implements pulumi.dynamic.ResourceProv
     ): Promise<pulumi.dynamic.DiffResult> {
         const replaces = olds.namespace !== news.namespace ? ["namespace"] : [];
         const changed = (
-            ["tokenSecrets", "serviceAccounts", "deleteSecrets", "kubeconfig", "context"] as const
+            ["tokenSecrets", "serviceAccounts", "deleteSecrets", "kubeconfig", "context", "owner"] as const
         ).filter(
             (k) => isUnknown(news[k]) || JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null),
         );
@@ -231,6 +270,21 @@ export function formatMigrated(records: Readonly<Record<string, readonly string[
 }
 
 /**
+ * Whether an account that has nothing left to remove still needs our owner label: it records,
+ * in MIGRATED_ANNOTATION, one of the names this plan removes, and its label is not `owner`. Pure.
+ * @internal
+ */
+export function needsOwnerLabel(
+    sa: { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> } },
+    remove: readonly string[],
+    owner: string | undefined,
+): boolean {
+    if (owner === undefined || sa.metadata.labels?.[MIGRATION_OWNER_LABEL] === owner) return false;
+    const recorded = parseMigrated(sa.metadata.annotations?.[MIGRATED_ANNOTATION]);
+    return remove.some((n) => recorded[n] !== undefined);
+}
+
+/**
  * Which of the names to remove may go, given the account as read: listed, and held by no one
  * else under the shared ownership rules (components/internal/imagePullSecretList.ts: a live
  * claim of any writer on this incarnation of the account, or a server-side applier that owns
@@ -273,7 +327,29 @@ async function removeTokenEntries(
         const annotations = sa.metadata.annotations ?? {};
         const entries = sa.imagePullSecrets ?? [];
         const removing = removableTokenNames(sa as ServiceAccountLike, plan.remove);
-        if (removing.length === 0) return [];
+        if (removing.length === 0) {
+            // Migrated earlier, before the owner label existed (or by this stack under another
+            // mark): label it now, so the record is found when the migration is turned off.
+            if (!needsOwnerLabel(sa, plan.remove, inputs.owner)) return [];
+            const labelled: ServiceAccountObject = {
+                ...sa,
+                metadata: {
+                    ...sa.metadata,
+                    labels: { ...(sa.metadata.labels ?? {}), [MIGRATION_OWNER_LABEL]: inputs.owner! },
+                },
+            };
+            const put = await client.put<ServiceAccountObject>(
+                `${path}?fieldManager=${FIELD_MANAGER}`,
+                labelled,
+            );
+            if (put.status === 409) {
+                await new Promise((r) =>
+                    setTimeout(r, 25 * attempt + Math.floor(Math.random() * 50 * attempt)),
+                );
+                continue;
+            }
+            return [];
+        }
 
         // Never remove before the replacement is listed: check the live account and secrets now.
         const listed = entryNames(entries);
@@ -302,6 +378,9 @@ async function removeTokenEntries(
             recorded[name] = inputs.tokenSecrets.find((t) => t.name === name)?.domains ?? [];
         }
         body.metadata.annotations = { ...annotations, [MIGRATED_ANNOTATION]: formatMigrated(recorded) };
+        if (inputs.owner !== undefined) {
+            body.metadata.labels = { ...(sa.metadata.labels ?? {}), [MIGRATION_OWNER_LABEL]: inputs.owner };
+        }
         const put = await client.put<ServiceAccountObject>(`${path}?fieldManager=${FIELD_MANAGER}`, body);
         if (put.status === 409) {
             await new Promise((r) => setTimeout(r, 25 * attempt + Math.floor(Math.random() * 50 * attempt)));
@@ -372,6 +451,7 @@ export class TokenSecretMigration extends pulumi.dynamic.Resource {
                 deleteSecrets: args.deleteSecrets ?? [],
                 kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
                 context: args.context,
+                owner: args.owner,
                 removed: undefined,
                 deleted: undefined,
             },

@@ -119,6 +119,37 @@ describe("registry-token migration and the image report (the per-cluster stack)"
         });
     }
 
+    /**
+     * For each domain: whether the account lists a secret that exists, holds an `iamapikey`
+     * credential for exactly that host, and whose key logs in to IAM in the registry's account;
+     * else why not.
+     */
+    async function credentialsFor(
+        namespace: string,
+        account: string,
+        domains: string[],
+    ): Promise<Record<string, string>> {
+        const listed = await serviceAccountPullSecrets(cluster, namespace, account);
+        const out: Record<string, string> = {};
+        for (const domain of domains) {
+            out[domain] = `no listed, existing secret holds a credential for ${domain}`;
+            for (const name of listed) {
+                const s = await cluster.api.get(`/api/v1/namespaces/${namespace}/secrets/${name}`);
+                if (s.status !== 200 || s.data.type !== "kubernetes.io/dockerconfigjson") continue;
+                const auths = JSON.parse(
+                    Buffer.from(s.data.data[".dockerconfigjson"], "base64").toString("utf8"),
+                ).auths;
+                const auth = auths?.[domain];
+                if (auth === undefined) continue;
+                const [user, key] = Buffer.from(auth.auth, "base64").toString("utf8").split(":");
+                const login = user === "iamapikey" ? await loginAs(iam.url, key) : `user ${user}`;
+                out[domain] = login.endsWith(` in ${ACCOUNT}`) ? "ok" : `${name}: ${login}`;
+                if (out[domain] === "ok") break;
+            }
+        }
+        return out;
+    }
+
     /** The planned migration per namespace, from a preview's events: what each account loses, what it deletes. */
     function plannedMigrations(run: RunResult): Record<string, unknown> {
         const out: Record<string, unknown> = {};
@@ -162,6 +193,14 @@ describe("registry-token migration and the image report (the per-cluster stack)"
             tokenSecret(`${prefix}-international`, ["registry.bluemix.net"], "json"),
         ];
         await seedNamespace("default", iks("bluemix-default-secret"), { after: ["someone-else"] });
+        // a second account in default that lists only the international token (icr.io)
+        await ok(
+            cluster.api.post("/api/v1/namespaces/default/serviceaccounts", {
+                metadata: { name: "builder" },
+                imagePullSecrets: [{ name: "bluemix-default-secret-international" }],
+            }),
+            "default/builder",
+        );
         await seedNamespace("kube-system", iks("bluemix-default-secret"), {});
         await seedNamespace(
             "shop",
@@ -250,6 +289,11 @@ describe("registry-token migration and the image report (the per-cluster stack)"
             default: {
                 op: "create",
                 serviceAccounts: [
+                    {
+                        name: "builder",
+                        remove: ["bluemix-default-secret-international"],
+                        replacements: ["default-icr-io", "default-us-icr-io"],
+                    },
                     {
                         name: "default",
                         remove: defaultTokens,
@@ -432,6 +476,74 @@ describe("registry-token migration and the image report (the per-cluster stack)"
         ]);
         // and a later run plans the same migration: no change
         expect(resourceChanges(await stack.preview())).to.deep.equal([]);
+
+        // Every account that listed a token, and each icr.io domain its tokens served.
+        const tokenAccounts: [string, string, string[]][] = [
+            ["default", "default", ["us.icr.io", "icr.io"]],
+            ["default", "builder", ["icr.io"]],
+            ["kube-system", "default", ["us.icr.io", "icr.io"]],
+            ["shop", "default", ["uk.icr.io"]],
+        ];
+        const everyCredential = async () => {
+            const out: Record<string, Record<string, string>> = {};
+            for (const [ns, account, domains] of tokenAccounts)
+                out[`${ns}/${account}`] = await credentialsFor(ns, account, domains);
+            return out;
+        };
+        const allOk = Object.fromEntries(
+            tokenAccounts.map(([ns, account, domains]) => [
+                `${ns}/${account}`,
+                Object.fromEntries(domains.map((d) => [d, "ok"])),
+            ]),
+        );
+        expect(await everyCredential()).to.deep.equal(allOk);
+
+        // WHEN the completed migration is switched off (the token secrets are gone already)
+        await stack.setConfig({ "icr-access:migrateTokenSecrets": { value: "false" } });
+        const off = await stack.preview();
+
+        // THEN the preview changes no secret, account patch or identity: it only drops each
+        // namespace's TokenSecretMigration, whose delete changes nothing on the cluster
+        expect(
+            resourceChanges(off)
+                .map((c) => `${c.op} ${c.type.split(":").pop()} ${c.name}`)
+                .sort(),
+        ).to.deep.equal([
+            "delete TokenSecretMigration old-default-token-migration",
+            "delete TokenSecretMigration old-kube-system-token-migration",
+            "delete TokenSecretMigration old-shop-token-migration",
+        ]);
+        expect(off.stdout).to.contain("keeps the API-key pull secrets that replaced the registry tokens");
+
+        // WHEN deployed THEN every account that listed a token still pulls from each domain it served
+        await stack.up();
+        expect(await everyCredential()).to.deep.equal(allOk);
+        expect(await serviceAccountPullSecrets(cluster, "default", "builder")).to.deep.equal([
+            "default-icr-io",
+            "default-us-icr-io",
+        ]);
+        // and the next run plans nothing
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
+
+        // WHEN shop leaves the settings too
+        await stack.setConfig({
+            "icr-access:namespaces": { value: JSON.stringify({ default: { regions: ["us-south"] } }) },
+        });
+        const gone = await stack.preview();
+
+        // THEN only what shop asked for itself goes (eu-de, icr.io); what replaced its token
+        // (uk.icr.io: the secret, the key, the service ID, the eu-gb policy) stays
+        const deleted = resourceChanges(gone)
+            .filter((c) => c.op === "delete" || c.op === "replace")
+            .map((c) => `${c.type.split(":").pop()} ${c.name}`)
+            .sort();
+        expect(deleted.filter((d) => /uk|key|ServiceId|eu-gb/.test(d))).to.deep.equal([]);
+        await stack.up();
+        expect(await everyCredential()).to.deep.equal(allOk);
+        expect(await serviceAccountPullSecrets(cluster, "shop")).to.deep.equal([
+            "team-pull",
+            "shop-uk-icr-io",
+        ]);
 
         // WHEN destroyed THEN our secrets and entries go, the other writers' stay, and no token comes back
         await stack.destroy();

@@ -5,7 +5,13 @@ import { expect } from "chai";
 import { ClusterSurvey, NamespaceSurvey } from "../../components/migration/clusterSurvey";
 import { coveringAccess, planNamespaces } from "../../components/migration/namespacePlan";
 import { CLAIMS_ANNOTATION } from "../../components/internal/imagePullSecretList";
-import { removableTokenNames, uncoveredDomains } from "../../components/migration/tokenSecretMigration";
+import {
+    MIGRATED_ANNOTATION,
+    MIGRATION_OWNER_LABEL,
+    needsOwnerLabel,
+    removableTokenNames,
+    uncoveredDomains,
+} from "../../components/migration/tokenSecretMigration";
 
 const empty: NamespaceSurvey = {
     exists: true,
@@ -125,6 +131,101 @@ describe("token migration plan", function () {
         expect(problems.join("\n")).to.match(
             /namespaces\.default\.identity: the shared identity "f" does not cover global, eu-gb.*sharedIdentities\.f\.regions/,
         );
+    });
+
+    it("keeps what a recorded migration replaced with the migration off: accounts, domains, and namespaces no longer named", function () {
+        // GIVEN this stack's records: default/builder's token served icr.io, kube-system/default's
+        // us.icr.io and icr.io, mig2/default's de.icr.io; the migration is now off
+        const survey: ClusterSurvey = {
+            selected: [],
+            namespaces: {},
+            records: {
+                default: [
+                    { name: "builder", migrated: { "bluemix-default-secret-international": ["icr.io"] } },
+                ],
+                "kube-system": [
+                    {
+                        name: "default",
+                        migrated: {
+                            "bluemix-default-secret": ["us.icr.io"],
+                            "bluemix-default-secret-international": ["icr.io"],
+                        },
+                    },
+                ],
+                mig2: [{ name: "default", migrated: { "bluemix-mig2-secret-regional": ["de.icr.io"] } }],
+            },
+        };
+        const { plans, problems } = planNamespaces(
+            {
+                namespaces: {
+                    default: { regions: ["us-south"], includeGlobal: false },
+                    mig2: { regions: ["us"] },
+                },
+            },
+            survey,
+        );
+        expect(problems).to.deep.equal([]);
+        // THEN each recorded account keeps a secret for each recorded domain, and no migration is planned
+        expect(plans.map((p) => [p.namespace, p.source, p.access, p.migration])).to.deep.equal([
+            [
+                "default",
+                "explicit",
+                { regions: ["us-south"], includeGlobal: true, serviceAccounts: ["default", "builder"] },
+                undefined,
+            ],
+            ["mig2", "explicit", { regions: ["us", "eu-de"] }, undefined],
+            [
+                "kube-system",
+                "recorded",
+                { regions: ["us-south"], includeGlobal: true, serviceAccounts: ["default"] },
+                undefined,
+            ],
+        ]);
+        expect(plans.find((p) => p.namespace === "mig2")!.notes.join("\n")).to.contain(
+            'keeps the API-key pull secrets that replaced the registry tokens "bluemix-mig2-secret-regional" on mig2/default',
+        );
+
+        // WHEN mig2 leaves the settings THEN it stays, with the recorded domain and account only
+        const without = planNamespaces({ namespaces: { default: {} } }, survey).plans;
+        expect(without.find((p) => p.namespace === "mig2")).to.deep.include({
+            source: "recorded",
+            access: { regions: ["eu-de"], includeGlobal: false, serviceAccounts: ["default"] },
+        });
+    });
+
+    it("refuses a shared identity that does not cover what a recorded migration replaced", function () {
+        const { problems } = planNamespaces(
+            {
+                namespaces: { mig2: { identity: "team" } },
+                sharedIdentities: { team: { regions: ["us-south"] } },
+            },
+            {
+                selected: [],
+                namespaces: {},
+                records: { mig2: [{ name: "default", migrated: { "bluemix-mig2-secret": ["de.icr.io"] } }] },
+            },
+        );
+        expect(problems).to.deep.equal([
+            'namespaces.mig2.identity: the shared identity "team" does not cover eu-de, which the registry-token ' +
+                'secrets "bluemix-mig2-secret" served; add eu-de to sharedIdentities.team.regions (global: includeGlobal).',
+        ]);
+    });
+
+    it("labels an account migrated before the owner label existed, once", function () {
+        const records = {
+            [MIGRATED_ANNOTATION]: JSON.stringify({ "bluemix-default-secret": ["us.icr.io"] }),
+        };
+        const sa = (labels?: Record<string, string>) => ({ metadata: { annotations: records, labels } });
+        expect(needsOwnerLabel(sa(), ["bluemix-default-secret"], "0123456789abcdef")).to.equal(true);
+        expect(
+            needsOwnerLabel(
+                sa({ [MIGRATION_OWNER_LABEL]: "0123456789abcdef" }),
+                ["bluemix-default-secret"],
+                "0123456789abcdef",
+            ),
+        ).to.equal(false);
+        expect(needsOwnerLabel(sa(), ["another-secret"], "0123456789abcdef")).to.equal(false);
+        expect(needsOwnerLabel(sa(), ["bluemix-default-secret"], undefined)).to.equal(false);
     });
 
     it("removes only listed token names no claim holds", function () {
