@@ -13,6 +13,10 @@
 //   icr-access:migrateTokenSecrets  true, or { kubeSystem, deleteSecrets }: replace registry-token
 //                                 pull secrets (clusters before 2019-02-25) with API-key ones
 //   icr-access:imageReport        true: the imageReport output (workloads on old domains)
+//   icr-access:adoptExistingPolicies  true: take over an identical Container Registry policy that
+//                                 this stack did not make, instead of refusing it
+//   icr-access:deleteNamespaceContents  true: let a namespace the stack created be deleted with
+//                                 objects in it that are not the stack's (default: refused)
 //   ibmcloud:apiKey               IAM API key (secret), or IBMCLOUD_API_KEY
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -66,6 +70,8 @@ const access = new ClusterRegistryAccess(config.require("cluster"), {
             : { apiKey: registryApiKey, iamEndpoint: config.get("registryIamEndpoint") },
     layout: config.get<PullSecretLayout>("layout"),
     rotation: config.get("rotation") || undefined,
+    adoptExistingPolicies: config.getBoolean("adoptExistingPolicies"),
+    deleteNamespaceContents: config.getBoolean("deleteNamespaceContents"),
 });
 
 /** Per namespace: the pull secrets' names (for pod specs), the service ID and the patched service accounts. */

@@ -9,6 +9,7 @@ import { IamCredentialsArgs } from "./iam/credentials";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import { plainCredentialsProblems } from "./iam/plainCredentialsProblems";
 import { checkRegistryNamespace, GLOBAL, RegistryLocation, Role, ROLES } from "./iam/policyModel";
+import { NamespaceRemovalGuard } from "./k8s/namespaceRemovalGuard";
 import { NamespacePullSecrets, PullSecretLayout } from "./k8s/namespacePullSecrets";
 import { iksOwnedNameProblems } from "./k8s/iksOwnedNames";
 import { readsAmbientKubeconfig } from "./k8s/providerChecks";
@@ -144,6 +145,23 @@ export interface ClusterRegistryAccessArgs {
      */
     readonly rotation?: pulumi.Input<string>;
     /**
+     * When IAM already has a Container Registry policy for one of the identities' subjects and
+     * scopes that this stack did not make (it carries no owner mark of this stack), take it
+     * over: its roles and description become ours, and destroy deletes it. Without this, such a
+     * policy is refused by name. Policies an earlier, interrupted run of this stack made are
+     * always taken back, without this setting (they carry this stack's mark).
+     * @default false
+     */
+    readonly adoptExistingPolicies?: pulumi.Input<boolean>;
+    /**
+     * Let a namespace this stack created (`createNamespace`) be deleted, when it is no longer
+     * asked for or on destroy, even though it holds objects that are not this stack's; they are
+     * deleted with it. Without this, `preview` refuses, naming those objects, and nothing is
+     * deleted.
+     * @default false
+     */
+    readonly deleteNamespaceContents?: pulumi.Input<boolean>;
+    /**
      * Namespaces to cover by label, besides those in `namespaces` (which win), with the access
      * each gets. Resolved against the live cluster every time the program runs, so a namespace
      * labelled since the last run is covered by the next `preview`/`up`, and one that stops
@@ -245,6 +263,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     registryNamespace: access.registryNamespace,
                     credentials: args.registryCredentials,
                     rotation: args.rotation,
+                    adoptExistingPolicies: args.adoptExistingPolicies,
                 },
                 { parent: this },
             );
@@ -272,6 +291,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     layout: access.layout ?? args.layout,
                     secretName: access.secretName,
                     createNamespace: access.createNamespace,
+                    deleteNamespaceContents: args.deleteNamespaceContents,
                     serviceAccounts: access.serviceAccounts,
                     kubeconfig,
                     context: args.context,
@@ -343,6 +363,37 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             { kubeconfig, context: args.context },
             k8sOpts,
             (namespace) => (pullSecretsOf[namespace] !== undefined ? [pullSecretsOf[namespace]] : []),
+        );
+        // The namespaces this stack creates, recorded, so that one that stops being asked for is
+        // never deleted with things in it that are not the stack's (k8s/namespaceRemovalGuard.ts).
+        const created = Object.entries(args.namespaces)
+            .filter(([, access]) => access.createNamespace === true)
+            .map(([ns]) => ns);
+        new NamespaceRemovalGuard(
+            `${name}-created-namespaces`,
+            {
+                namespaces: this.coveredNamespaces.apply((covered) =>
+                    Object.fromEntries(
+                        created.map((ns) => [
+                            ns,
+                            {
+                                field: `namespaces.${ns}.createNamespace`,
+                                ours: (covered[ns]?.secretNames ?? []).map((n) => `Secret/${n}`),
+                            },
+                        ]),
+                    ),
+                ),
+                deleteContents: args.deleteNamespaceContents,
+                deleteContentsField: "deleteNamespaceContents",
+                kubeconfig,
+                context: args.context,
+            },
+            {
+                parent: this,
+                dependsOn: this.coveredNamespaces.apply(() =>
+                    created.flatMap((ns) => (pullSecretsOf[ns] !== undefined ? [pullSecretsOf[ns]] : [])),
+                ),
+            },
         );
         this.registerOutputs({
             namespaces: this.namespaces,

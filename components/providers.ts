@@ -8,6 +8,9 @@ import { ServiceIdProvider } from "./iam/serviceId";
 import type { ProviderKind } from "./internal/providerShim";
 import { ServiceAccountPullSecretsProvider } from "./k8s/serviceAccountPullSecrets";
 import { TokenSecretMigrationProvider } from "./migration/tokenSecretMigration";
+import { StackOwnerProvider } from "./ownership/stackOwner";
+import { CreationGuardProvider } from "./k8s/creationGuard";
+import { NamespaceRemovalGuardProvider } from "./k8s/namespaceRemovalGuard";
 
 /** The key under which the SDK stores a dynamic resource's serialized provider. */
 const PROVIDER_KEY = "__provider";
@@ -76,6 +79,9 @@ export const AccessPolicy = shimmed(new AccessPolicyProvider());
 export const ApiKey = shimmed(new ApiKeyProvider());
 export const ServiceAccountPullSecrets = shimmed(new ServiceAccountPullSecretsProvider());
 export const TokenSecretMigration = shimmed(new TokenSecretMigrationProvider());
+export const StackOwner = shimmed(new StackOwnerProvider());
+export const CreationGuard = shimmed(new CreationGuardProvider());
+export const NamespaceRemovalGuard = shimmed(new NamespaceRemovalGuardProvider());
 
 /** Every kind a shim may name; the compiler holds this list to {@link ProviderKind}. */
 export const PROVIDER_KINDS: Record<ProviderKind, ShimmedProvider> = {
@@ -84,4 +90,7 @@ export const PROVIDER_KINDS: Record<ProviderKind, ShimmedProvider> = {
     ApiKey,
     ServiceAccountPullSecrets,
     TokenSecretMigration,
+    StackOwner,
+    CreationGuard,
+    NamespaceRemovalGuard,
 };

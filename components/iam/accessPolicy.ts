@@ -44,6 +44,17 @@ import {
     checkOptionalString,
 } from "./validation";
 import { providerShim } from "../internal/providerShim";
+import {
+    OwnerMark,
+    foreignOwnerText,
+    markText,
+    markedDescription,
+    parseMarkText,
+    readMark,
+    relationTo,
+} from "../ownership/ownerMark";
+import { resourceOwner } from "../ownership/stackOwner";
+import { OwnedInputs, checkOwnedInputs, incarnationOf, markFor, stillOurs } from "./ownedObjects";
 
 /** Arguments of {@link AccessPolicy}. */
 export interface AccessPolicyArgs {
@@ -91,7 +102,7 @@ export interface AccessPolicyArgs {
 }
 
 /** What the provider receives. @internal */
-export interface AccessPolicyInputs {
+export interface AccessPolicyInputs extends OwnedInputs {
     iamId: string;
     roles: Role[];
     region?: string;
@@ -104,7 +115,7 @@ export interface AccessPolicyInputs {
 }
 
 /** What the provider stores. @internal */
-export interface AccessPolicyState {
+export interface AccessPolicyState extends OwnedInputs {
     iamId: string;
     roles: Role[];
     region?: string;
@@ -120,6 +131,8 @@ export interface AccessPolicyState {
     lastModifiedAt?: string;
     /** Grants found on the live policy that this resource does not model; an update removes them. */
     unmanaged?: string[];
+    /** The owner mark the policy carries (`owner.incarnation.call`), when it carries ours. */
+    ownerMark?: string;
 }
 
 /** `check` failures of AccessPolicy inputs. @internal */
@@ -135,6 +148,7 @@ export function checkAccessPolicyInputs(news: AccessPolicyInputs): Failure[] {
         ...checkOptionalString("subjectCreatedAt", news.subjectCreatedAt),
         // Also checks `credentials.accountId`, without quoting it: the object is a secret.
         ...checkCredentialsInput(news.credentials),
+        ...checkOwnedInputs(news),
     ];
 }
 
@@ -163,14 +177,14 @@ export function diffAccessPolicy(
     return { changes: replaces.length > 0 || changed, replaces };
 }
 
-function bodyOf(inputs: AccessPolicyInputs, accountId: string) {
+function bodyOf(inputs: AccessPolicyInputs, accountId: string, mark: OwnerMark | undefined) {
     return policyBody({
         iamId: inputs.iamId,
         roles: inputs.roles,
         accountId,
         region: inputs.region,
         registryNamespace: inputs.registryNamespace,
-        description: inputs.description,
+        description: mark ? markedDescription(inputs.description ?? "", mark) : inputs.description,
     });
 }
 
@@ -183,13 +197,16 @@ function stateOf(inputs: AccessPolicyInputs, got: PolicyWithEtag): AccessPolicyS
             ? [`serviceName=${p.serviceName}`]
             : []),
     ];
+    const { description, mark } = readMark(p.description);
     return compact({
+        owner: inputs.owner,
+        incarnation: inputs.incarnation,
         iamId: p.iamId ?? inputs.iamId,
         roles: p.roles,
         region: p.region,
         registryNamespace: p.registryNamespace,
         accountId: p.accountId ?? inputs.accountId ?? "",
-        description: p.description ?? "",
+        description,
         adoptExisting: inputs.adoptExisting,
         credentials: inputs.credentials,
         etag: got.etag,
@@ -197,6 +214,7 @@ function stateOf(inputs: AccessPolicyInputs, got: PolicyWithEtag): AccessPolicyS
         createdAt: got.policy.created_at,
         lastModifiedAt: got.policy.last_modified_at,
         unmanaged: unmanaged.length > 0 ? unmanaged : undefined,
+        ownerMark: mark ? markText(mark) : undefined,
     });
 }
 
@@ -271,13 +289,16 @@ export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
     }
 
     async check(
-        _olds: Partial<AccessPolicyInputs>,
+        olds: Partial<AccessPolicyInputs>,
         news: AccessPolicyInputs,
     ): Promise<pulumi.dynamic.CheckResult<AccessPolicyInputs>> {
+        news = { ...news, incarnation: incarnationOf(olds, news) };
         const failures = checkAccessPolicyInputs(news);
         if (failures.length === 0 && !containsUnknown(news.credentials)) {
             try {
-                this.client(news.credentials);
+                const client = this.client(news.credentials);
+                // The credentials, at preview (one token exchange per process and key).
+                await client.getAccessToken();
             } catch (err) {
                 failures.push({ property: "credentials", reason: (err as Error).message });
             }
@@ -296,25 +317,51 @@ export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
     async create(inputs: AccessPolicyInputs): Promise<pulumi.dynamic.CreateResult<AccessPolicyState>> {
         const client = this.client(inputs.credentials);
         const accountId = inputs.accountId ?? (await client.accountId());
-        const body = bodyOf(inputs, accountId);
+        const mark = markFor(inputs, accountId);
+        const body = bodyOf(inputs, accountId, mark);
+        // What an earlier attempt of this resource made and never recorded (a crash, a lost
+        // answer): taken over, and any others of ours deleted. IAM keeps one policy per subject
+        // and scope, so without this the create would meet it as a 409.
+        const orphans = (await client.listPolicies({ accountId, iamId: inputs.iamId })).filter(
+            (p) => p.state !== "deleted" && relationTo(p.description, mark) === "orphan",
+        );
+        for (const extra of orphans.slice(1)) await client.deletePolicy(extra.id);
         let got: PolicyWithEtag;
+        if (orphans.length > 0) {
+            got = await replaceWithFreshEtag(client, orphans[0].id, undefined, body);
+            return { id: got.policy.id, outs: stateOf({ ...inputs, accountId }, got) };
+        }
         try {
             got = await client.createPolicy(body, {
                 subjectCreatedAt: parseIbmTime(inputs.subjectCreatedAt),
+                made: (p) => relationTo(p.description, mark) === "this-call",
             });
         } catch (err) {
             const conflict = asIamError(err)?.conflict;
             if (!conflict) throw err;
-            if (!inputs.adoptExisting) {
+            const existing = await client.getPolicy(conflict.policyId, { createdAt: Date.now() });
+            const relation = existing ? relationTo(existing.policy.description, mark) : "foreign";
+            // Ours (an earlier attempt's, listed late; or the one a replace of this resource
+            // still holds, which its own delete then leaves, see stillOurs): taken over. Another
+            // owner's, or one made by hand: only when told to.
+            if (relation === "foreign" && !inputs.adoptExisting) {
                 throw new Error(
                     `AccessPolicy: IAM already has policy "${conflict.policyId}" for subject ${inputs.iamId} on ` +
-                        `Container Registry (${scopeText(inputs)}); IAM keeps one policy per subject and scope. ` +
-                        `To manage that policy with this resource, set \`adoptExisting: true\`; or delete it ` +
-                        `(\`ibmcloud iam service-policy-delete <service-id> ${conflict.policyId}\`) and run ` +
-                        `\`pulumi up\` again. (${(err as Error).message})`,
+                        `Container Registry (${scopeText(inputs)}), ${foreignOwnerText(existing?.policy.description)}; ` +
+                        "IAM keeps one policy per subject and scope, and this stack takes over nothing that is " +
+                        "not its own unless told to. To manage that policy with this stack (its roles and " +
+                        "description become this resource's, and destroy deletes it), set `adoptExisting: true` " +
+                        "(`adoptExistingPolicies` on NamespaceIdentity and ClusterRegistryAccess, " +
+                        "`icr-access:adoptExistingPolicies` in the per-cluster stack). Nothing was created. " +
+                        `(${(err as Error).message})`,
                 );
             }
-            got = await replaceWithFreshEtag(client, conflict.policyId, conflict.etag, body);
+            got = await replaceWithFreshEtag(
+                client,
+                conflict.policyId,
+                existing?.etag ?? conflict.etag,
+                body,
+            );
         }
         return { id: got.policy.id, outs: stateOf({ ...inputs, accountId }, got) };
     }
@@ -330,6 +377,8 @@ export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
                 adoptExisting: props?.adoptExisting,
                 credentials: props?.credentials,
                 accountId: props?.accountId,
+                owner: props?.owner,
+                incarnation: props?.incarnation,
             },
             got,
         );
@@ -342,6 +391,8 @@ export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
             description: state.description,
             adoptExisting: props?.adoptExisting,
             credentials: props?.credentials,
+            owner: props?.owner,
+            incarnation: props?.incarnation,
         });
         return { id, props: state, inputs: inputs as unknown as AccessPolicyState };
     }
@@ -353,11 +404,22 @@ export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
     ): Promise<pulumi.dynamic.UpdateResult<AccessPolicyState>> {
         const client = this.client(news.credentials);
         const accountId = news.accountId ?? olds.accountId;
-        const body = bodyOf(news, accountId);
-        if (deepEqual(body, bodyOf(olds, accountId)) && (olds.unmanaged ?? []).length === 0) {
-            // Only credentials or adoptExisting changed: nothing to tell IAM.
+        // The mark stays the one recorded at create; a policy from before marks gets one now.
+        const recorded = parseMarkText(olds.ownerMark);
+        const body = bodyOf(news, accountId, recorded ?? markFor(news, accountId));
+        if (
+            deepEqual(bodyOf(news, accountId, recorded), bodyOf(olds, accountId, recorded)) &&
+            (olds.unmanaged ?? []).length === 0
+        ) {
+            // Only credentials, adoptExisting or the owner inputs changed: nothing to tell IAM.
             return {
-                outs: compact({ ...olds, credentials: news.credentials, adoptExisting: news.adoptExisting }),
+                outs: compact({
+                    ...olds,
+                    credentials: news.credentials,
+                    adoptExisting: news.adoptExisting,
+                    owner: news.owner,
+                    incarnation: news.incarnation,
+                }),
             };
         }
         let got: PolicyWithEtag;
@@ -380,6 +442,11 @@ export class AccessPolicyProvider implements pulumi.dynamic.ResourceProvider<
 
     async delete(id: string, props: AccessPolicyState): Promise<void> {
         const client = this.client(props.credentials);
+        if (props.ownerMark !== undefined) {
+            const live = await client.getPolicy(id, { createdAt: parseIbmTime(props.createdAt) });
+            if (!live || live.policy.state === "deleted") return;
+            if (!stillOurs(live.policy.description, props.ownerMark)) return;
+        }
         await client.deletePolicy(id, { createdAt: parseIbmTime(props.createdAt) });
     }
 }
@@ -424,6 +491,9 @@ export class AccessPolicy extends pulumi.dynamic.Resource {
                 adoptExisting: args.adoptExisting,
                 subjectCreatedAt: args.subjectCreatedAt,
                 credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
+                owner: resourceOwner("icr:iam:AccessPolicy", name, opts?.parent),
+                incarnation: undefined,
+                ownerMark: undefined,
                 etag: undefined,
                 href: undefined,
                 createdAt: undefined,

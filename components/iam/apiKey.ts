@@ -40,6 +40,23 @@ import {
     checkOptionalString,
 } from "./validation";
 import { providerShim } from "../internal/providerShim";
+import {
+    OwnerMark,
+    markText,
+    markedDescription,
+    parseMarkText,
+    readMark,
+    relationTo,
+} from "../ownership/ownerMark";
+import { resourceOwner } from "../ownership/stackOwner";
+import {
+    OwnedInputs,
+    checkOwnedInputs,
+    incarnationOf,
+    markFor,
+    stillOurs,
+    withRecordedMark,
+} from "./ownedObjects";
 
 /** Arguments of {@link ApiKey}. */
 export interface ApiKeyArgs {
@@ -87,7 +104,7 @@ export interface ApiKeyArgs {
 }
 
 /** What the provider receives. @internal */
-export interface ApiKeyInputs {
+export interface ApiKeyInputs extends OwnedInputs {
     name: string;
     iamId: string;
     description?: string;
@@ -100,7 +117,7 @@ export interface ApiKeyInputs {
 }
 
 /** What the provider stores. `apikey` is secret (additionalSecretOutputs). @internal */
-export interface ApiKeyState {
+export interface ApiKeyState extends OwnedInputs {
     name: string;
     iamId: string;
     description: string;
@@ -118,6 +135,8 @@ export interface ApiKeyState {
     modifiedAt?: string;
     /** Whether the lock is ours to manage (`locked` was given). */
     lockManaged: boolean;
+    /** The owner mark the key carries (`owner.incarnation.call`), when it carries ours. */
+    ownerMark?: string;
 }
 
 /** `check` failures of ApiKey inputs. @internal */
@@ -133,6 +152,7 @@ export function checkApiKeyInputs(news: ApiKeyInputs): Failure[] {
         ...checkOptionalString("subjectCreatedAt", news.subjectCreatedAt),
         // Also checks `credentials.accountId`, without quoting it: the object is a secret.
         ...checkCredentialsInput(news.credentials),
+        ...checkOwnedInputs(news),
     ];
 }
 
@@ -159,10 +179,13 @@ export function diffApiKey(olds: ApiKeyState, news: ApiKeyInputs): pulumi.dynami
 }
 
 function stateOf(inputs: ApiKeyInputs, key: ApiKeyResource, value: string | undefined): ApiKeyState {
+    const { description, mark } = readMark(key.description);
     return compact({
+        owner: inputs.owner,
+        incarnation: inputs.incarnation,
         name: key.name,
         iamId: key.iam_id,
-        description: key.description ?? "",
+        description,
         accountId: key.account_id,
         storeValue: inputs.storeValue === true,
         locked: key.locked === true,
@@ -175,7 +198,19 @@ function stateOf(inputs: ApiKeyInputs, key: ApiKeyResource, value: string | unde
         createdBy: key.created_by,
         modifiedAt: key.modified_at,
         lockManaged: inputs.locked !== undefined,
+        ownerMark: mark ? markText(mark) : undefined,
     });
+}
+
+/** What places a key, besides its resource: a new value of any of these replaces it. */
+function keyMark(inputs: ApiKeyInputs): OwnerMark {
+    return markFor(
+        inputs,
+        inputs.iamId,
+        inputs.accountId,
+        inputs.rotation,
+        String(inputs.storeValue === true),
+    );
 }
 
 function goneError(id: string): Error {
@@ -210,13 +245,15 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     }
 
     async check(
-        _olds: Partial<ApiKeyInputs>,
+        olds: Partial<ApiKeyInputs>,
         news: ApiKeyInputs,
     ): Promise<pulumi.dynamic.CheckResult<ApiKeyInputs>> {
+        news = { ...news, incarnation: incarnationOf(olds, news) };
         const failures = checkApiKeyInputs(news);
         if (failures.length === 0 && !containsUnknown(news.credentials)) {
             try {
-                this.client(news.credentials);
+                // The credentials, at preview (one token exchange per process and key).
+                await this.client(news.credentials).getAccessToken();
             } catch (err) {
                 failures.push({ property: "credentials", reason: (err as Error).message });
             }
@@ -230,11 +267,20 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
 
     async create(inputs: ApiKeyInputs): Promise<pulumi.dynamic.CreateResult<ApiKeyState>> {
         const client = this.client(inputs.credentials);
+        const mark = keyMark(inputs);
+        // Keys an earlier attempt of this resource made and never recorded (a crash, a lost
+        // answer): their values are gone with that attempt, so nobody can use them; deleted,
+        // before and (for a listing that lags) after the create. The key this resource holds
+        // (same incarnation, in a replace) and keys of other owners are never touched.
+        const orphansOf = (all: ApiKeyResource[], keptId?: string) =>
+            all.filter((k) => k.id !== keptId && relationTo(k.description, mark) === "orphan");
+        const listKeys = () => client.listApiKeys({ accountId: inputs.accountId, iamId: inputs.iamId });
+        for (const orphan of orphansOf(await listKeys())) await deleteKey(client, orphan);
         const key = await client.createApiKey(
             {
                 name: inputs.name,
                 iamId: inputs.iamId,
-                description: inputs.description ?? "",
+                description: markedDescription(inputs.description ?? "", mark),
                 accountId: inputs.accountId,
                 storeValue: inputs.storeValue,
                 locked: inputs.locked === true,
@@ -251,6 +297,9 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
                 `ApiKey: IAM created API key "${key.id}" but returned no value; it was deleted again.`,
             );
         }
+        await client.untilListed(listKeys, key.id, async (all) => {
+            for (const orphan of orphansOf(all, key.id)) await deleteKey(client, orphan);
+        });
         return { id: key.id, outs: stateOf(inputs, key, key.apikey) };
     }
 
@@ -259,9 +308,11 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
         const key = await client.getApiKey(id, { createdAt: parseIbmTime(props?.createdAt) });
         if (!key) return { id: "" };
         const inputs: ApiKeyInputs = {
+            owner: props?.owner,
+            incarnation: props?.incarnation,
             name: key.name,
             iamId: key.iam_id,
-            description: key.description ?? "",
+            description: readMark(key.description).description,
             accountId: key.account_id,
             storeValue: props?.storeValue,
             locked: props?.lockManaged ? key.locked : undefined,
@@ -289,7 +340,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
             crn: olds.crn,
             locked: olds.locked,
             name: olds.name,
-            description: olds.description,
+            description: withRecordedMark(olds.description, olds.ownerMark),
             iam_id: olds.iamId,
             account_id: olds.accountId,
             created_at: olds.createdAt,
@@ -303,7 +354,12 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
             await client.unlockApiKey(id);
             unlockedByUs = true;
         };
-        if (current.name !== news.name || (current.description ?? "") !== (news.description ?? "")) {
+        // The mark stays the one recorded at create; a key from before marks gets one now.
+        const description = markedDescription(
+            news.description ?? "",
+            parseMarkText(olds.ownerMark) ?? keyMark(news),
+        );
+        if (current.name !== news.name || (current.description ?? "") !== description) {
             if (current.locked) await unlock();
             current = await writeWithFreshTag<ApiKeyResource, ApiKeyResource>({
                 tag: unlockedByUs ? undefined : current.entity_tag,
@@ -311,8 +367,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
                     const k = await client.getApiKey(id);
                     return k ? { tag: k.entity_tag, current: k } : undefined;
                 },
-                write: (tag) =>
-                    client.updateApiKey(id, { name: news.name, description: news.description ?? "" }, tag),
+                write: (tag) => client.updateApiKey(id, { name: news.name, description }, tag),
                 fix: async (k) => {
                     if (!k.locked) return false;
                     await unlock();
@@ -339,6 +394,11 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
 
     async delete(id: string, props: ApiKeyState): Promise<void> {
         const client = this.client(props.credentials);
+        if (props.ownerMark !== undefined) {
+            const live = await client.getApiKey(id, { createdAt: parseIbmTime(props.createdAt) });
+            if (!live) return;
+            if (!stillOurs(live.description, props.ownerMark)) return;
+        }
         await deleteLockableEntity(
             {
                 get: (kid) => client.getApiKey(kid),
@@ -354,6 +414,14 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
             },
         );
     }
+}
+
+/** Deletes a key of ours that no state holds, unlocking it first if it is locked. */
+async function deleteKey(client: IamClient, key: ApiKeyResource): Promise<void> {
+    await ignoreNotFound(async () => {
+        if (key.locked) await client.unlockApiKey(key.id);
+        await client.deleteApiKey(key.id);
+    });
 }
 
 // What state stores as `__provider`: a shim that loads ApiKeyProvider by the package's name.
@@ -398,6 +466,9 @@ export class ApiKey extends pulumi.dynamic.Resource {
                 rotation: args.rotation,
                 subjectCreatedAt: args.subjectCreatedAt,
                 credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
+                owner: resourceOwner("icr:iam:ApiKey", name, opts?.parent),
+                incarnation: undefined,
+                ownerMark: undefined,
                 apikey: undefined,
                 crn: undefined,
                 entityTag: undefined,

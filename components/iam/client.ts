@@ -401,12 +401,6 @@ interface SharedState {
     tokens: Map<string, TokenSlot>;
     /** Object path ("/v1/serviceids/<id>") → when this process created it. */
     created: Map<string, number>;
-    /**
-     * Creates in flight by what identifies their object ("serviceid", account, name, description):
-     * the tail of a chain that runs such creates one at a time, so that one create's reconcile
-     * never takes or deletes what a concurrent create of the same name is making.
-     */
-    createChains?: Map<string, Promise<unknown>>;
 }
 
 function shared(): SharedState {
@@ -419,33 +413,8 @@ function shared(): SharedState {
         state = { tokens: new Map(), created: new Map() };
         g[key] = state;
     }
-    // A copy of an older release may have made the state without this member.
-    state.createChains ??= new Map();
     return state;
 }
-
-/** Runs `f` after every earlier call with the same `key` in this process has finished. */
-async function oneAtATime<T>(key: string, f: () => Promise<T>): Promise<T> {
-    const chains = shared().createChains as Map<string, Promise<unknown>>;
-    const before = chains.get(key) ?? Promise.resolve();
-    const mine = before.then(f, f);
-    const tail = mine.then(
-        () => undefined,
-        () => undefined,
-    );
-    chains.set(key, tail);
-    try {
-        return await mine;
-    } finally {
-        if (chains.get(key) === tail) chains.delete(key);
-    }
-}
-
-/**
- * How far IAM's clock may be behind ours: a create's `created_at` is compared with when we
- * started it, minus this, to tell what our lost attempt made from older objects.
- */
-const CLOCK_SKEW_MS = 60_000;
 
 /**
  * How long a create that gives up waits for what a lost attempt may have made to become
@@ -845,72 +814,66 @@ export class IamClient {
      * `POST /v1/serviceids/` → 201. `locked` sends `Entity-Lock: true`.
      *
      * Service ID names are not unique and IAM takes no idempotency key, so a create whose answer
-     * was lost is found by what it made: a service ID of this account with this name and
-     * description, created since the call started (`created_at` has minute precision), that no
-     * other call of this process made. Before a retry, the oldest such one is adopted. After an
-     * ambiguous call, a listing may still lag behind: the result is listed again until it shows
-     * (a listing that shows it shows what was made before it), and every other match, a twin
-     * left by a lost attempt, is deleted. Creates of the same name run one at a time in a process,
-     * so a concurrent create's object is never taken for a twin.
+     * was lost is found by what only this request wrote: `made` recognises it (the owner mark's
+     * call token in the description, ../ownership/ownerMark.ts). Before a retry, and once more
+     * when the call gives up, the account's service IDs of this name are listed and the one
+     * `made` accepts is returned. Nothing else is ever taken for ours: not a name, not a time.
      */
-    async createServiceId(req: {
-        accountId?: string;
-        name: string;
-        description?: string;
-        locked?: boolean;
-    }): Promise<ServiceIdResource> {
+    async createServiceId(
+        req: {
+            accountId?: string;
+            name: string;
+            description?: string;
+            locked?: boolean;
+        },
+        made?: (s: ServiceIdResource) => boolean,
+    ): Promise<ServiceIdResource> {
         const accountId = req.accountId ?? (await this.accountId());
-        const description = req.description ?? "";
-        return oneAtATime(`serviceid\n${accountId}\n${req.name}\n${description}`, async () => {
-            const startedAt = Date.now();
-            const since = Math.floor(startedAt / 60_000) * 60_000 - CLOCK_SKEW_MS;
-            const made = async (): Promise<ServiceIdResource[]> =>
-                (await this.listServiceIds({ accountId, name: req.name })).filter(
-                    (s) =>
-                        (s.description ?? "") === description &&
-                        (parseIbmTime(s.created_at) ?? 0) >= since &&
-                        !shared().created.has(`/v1/serviceids/${s.id}`),
-                );
-            const outcome = { ambiguous: false };
-            const res = await this.send({
-                method: "POST",
-                path: "/v1/serviceids/",
-                body: {
-                    account_id: accountId,
-                    name: req.name,
-                    ...(req.description !== undefined ? { description: req.description } : {}),
-                },
-                headers: req.locked ? { "Entity-Lock": "true" } : undefined,
-                ok: [201],
-                outcome,
-                reconcile: async () => {
-                    const found = oldestFirst(await made())[0];
-                    return found ? { status: 201, data: found, headers: {} } : undefined;
-                },
-            });
-            const sid = res.data as ServiceIdResource;
-            if (outcome.ambiguous) await this.removeTwins(sid, made);
-            this.remember(`/v1/serviceids/${sid.id}`);
-            return sid;
+        const res = await this.send({
+            method: "POST",
+            path: "/v1/serviceids/",
+            body: {
+                account_id: accountId,
+                name: req.name,
+                ...(req.description !== undefined ? { description: req.description } : {}),
+            },
+            headers: req.locked ? { "Entity-Lock": "true" } : undefined,
+            ok: [201],
+            reconcile: made
+                ? async (final) => {
+                      const deadline = final
+                          ? Date.now() + Math.min(this.tuning.notFoundGraceMs, FINAL_LOOK_MS)
+                          : 0;
+                      for (;;) {
+                          const found = (await this.listServiceIds({ accountId, name: req.name })).find(made);
+                          if (found) return { status: 201, data: found, headers: {} };
+                          // A final look waits out listing lag (within a bound), so a service ID
+                          // that was made is returned rather than left to the next run.
+                          if (Date.now() + this.tuning.notFoundPollMs > deadline) return undefined;
+                          await sleep(this.tuning.notFoundPollMs);
+                      }
+                  }
+                : undefined,
         });
+        const sid = res.data as ServiceIdResource;
+        this.remember(`/v1/serviceids/${sid.id}`);
+        return sid;
     }
 
     /**
-     * After an ambiguous create: waits (within the not-found grace) until a listing shows `kept`,
-     * then deletes the other service IDs `made` returns, twins a lost attempt left behind.
+     * Lists with `list` until the object `keptId` shows (IAM's listings may lag behind a create;
+     * within the not-found grace), then hands the listing to `then`: a listing that shows an
+     * object shows what was made before it. Past the grace, `then` is not called.
      */
-    private async removeTwins(
-        kept: ServiceIdResource,
-        made: () => Promise<ServiceIdResource[]>,
+    async untilListed<T extends { id: string }>(
+        list: () => Promise<T[]>,
+        keptId: string,
+        then: (all: T[]) => Promise<void>,
     ): Promise<void> {
         const deadline = Date.now() + this.tuning.notFoundGraceMs;
         for (;;) {
-            const all = await made();
-            if (all.some((s) => s.id === kept.id)) {
-                for (const twin of all) if (twin.id !== kept.id) await this.deleteServiceId(twin.id);
-                return;
-            }
-            // Not listed yet: IAM's listing lags. Past the grace, a twin (if any) stays; nothing else can tell.
+            const all = await list();
+            if (all.some((s) => s.id === keptId)) return then(all);
             if (Date.now() + this.tuning.notFoundPollMs > deadline) return;
             await sleep(this.tuning.notFoundPollMs);
         }
@@ -1163,20 +1126,18 @@ export class IamClient {
      *
      * IAM keeps one policy per subject and resource attributes, so a lost create cannot leave a
      * twin, but its retry meets the lost attempt's policy as a 409. So, after an ambiguous
-     * attempt, a policy saying exactly what `body` says (subject, resources, roles, description),
-     * created since the call started and not made by another call of this process, is ours:
-     * found in the listing before a retry, or named by the retry's 409 when the listing lags.
+     * attempt, the policy `made` recognises (the owner mark's call token in its description,
+     * ../ownership/ownerMark.ts) is ours: found in the listing before a retry, or named by the
+     * retry's 409 when the listing lags. Nothing else is taken for ours.
      */
-    async createPolicy(body: PolicyBody, opts?: CreateOptions): Promise<PolicyWithEtag> {
+    async createPolicy(
+        body: PolicyBody,
+        opts?: CreateOptions & { made?: (p: IbmPolicy) => boolean },
+    ): Promise<PolicyWithEtag> {
         const subject = body.subjects[0]?.attributes.find((a) => a.name === "iam_id")?.value ?? "";
         const accountId = body.resources[0]?.attributes.find((a) => a.name === "accountId")?.value;
-        const startedAt = Date.now();
-        const ours = (p: IbmPolicy): boolean =>
-            samePolicy(p, body) &&
-            (p.description ?? "") === (body.description ?? "") &&
-            (parseIbmTime(p.created_at) ?? 0) >= startedAt - CLOCK_SKEW_MS &&
-            p.state !== "deleted" &&
-            !shared().created.has(`/v1/policies/${p.id}`);
+        const made = opts?.made;
+        const ours = (p: IbmPolicy): boolean => made !== undefined && p.state !== "deleted" && made(p);
         const adopt = async (id: string): Promise<IamResponse | undefined> => {
             // Made moments ago: its 404 is replication lag.
             const got = await this.getPolicy(id, { createdAt: Date.now() });
@@ -1192,10 +1153,12 @@ export class IamClient {
                 ? `/v1/serviceids/${subject.slice(4)}`
                 : undefined,
             subjectNotFoundUntil: this.subjectNotFoundUntil(opts),
-            reconcile: async () => {
-                const mine = (await this.listPolicies({ accountId, iamId: subject })).filter(ours);
-                return mine.length === 1 ? adopt(mine[0].id) : undefined;
-            },
+            reconcile: made
+                ? async () => {
+                      const mine = (await this.listPolicies({ accountId, iamId: subject })).filter(ours);
+                      return mine.length === 1 ? adopt(mine[0].id) : undefined;
+                  }
+                : undefined,
             resolveRefusal: async (r) => {
                 if (r.status !== 409) return undefined;
                 const conflict = iamErrorFromResponse({
@@ -1287,30 +1250,11 @@ export class IamClient {
 }
 
 /** Service IDs oldest first (by `created_at`, then as listed). */
-function oldestFirst(list: ServiceIdResource[]): ServiceIdResource[] {
+export function oldestFirst(list: ServiceIdResource[]): ServiceIdResource[] {
     return list
         .map((s, i) => ({ s, i, t: parseIbmTime(s.created_at) ?? 0 }))
         .sort((a, b) => a.t - b.t || a.i - b.i)
         .map((x) => x.s);
-}
-
-/** Whether an IAM policy says exactly what `body` says (subject, roles, resource attributes). */
-function samePolicy(p: IbmPolicy, body: PolicyBody): boolean {
-    const attrs = (list: { name: string; value: string }[] | undefined) =>
-        (list ?? [])
-            .map((a) => `${a.name}=${a.value}`)
-            .sort()
-            .join("\n");
-    const roles = (list: { role_id: string }[] | undefined) =>
-        (list ?? [])
-            .map((r) => r.role_id)
-            .sort()
-            .join("\n");
-    return (
-        attrs(p.subjects?.[0]?.attributes) === attrs(body.subjects[0]?.attributes) &&
-        attrs(p.resources?.[0]?.attributes) === attrs(body.resources[0]?.attributes) &&
-        roles(p.roles) === roles(body.roles)
-    );
 }
 
 function plainHeaders(h: unknown): Record<string, string> {

@@ -12,7 +12,7 @@
 //   delete  DELETE /v1/serviceids/{id}                 (404 → done; unlocks first if we lock it)
 import * as pulumi from "@pulumi/pulumi";
 import { containsUnknown, deepEqual, isUnknown } from "../internal/unknown";
-import { IamClient, IamClientTuning, ServiceIdResource, parseIbmTime } from "./client";
+import { IamClient, IamClientTuning, ServiceIdResource, oldestFirst, parseIbmTime } from "./client";
 import {
     IamCredentialsArgs,
     IamCredentialsInputs,
@@ -30,6 +30,24 @@ import {
 } from "./providerSupport";
 import { checkAccountId, checkAdoptId, checkBoolean, checkDescription, checkName } from "./validation";
 import { providerShim } from "../internal/providerShim";
+import {
+    OwnerMark,
+    foreignOwnerText,
+    markText,
+    markedDescription,
+    parseMarkText,
+    readMark,
+    relationTo,
+} from "../ownership/ownerMark";
+import { resourceOwner } from "../ownership/stackOwner";
+import {
+    OwnedInputs,
+    checkOwnedInputs,
+    incarnationOf,
+    markFor,
+    stillOurs,
+    withRecordedMark,
+} from "./ownedObjects";
 
 /** Arguments of {@link ServiceId}. */
 export interface ServiceIdArgs {
@@ -65,7 +83,7 @@ export interface ServiceIdArgs {
 }
 
 /** What the provider receives: {@link ServiceIdArgs}, resolved. @internal */
-export interface ServiceIdInputs {
+export interface ServiceIdInputs extends OwnedInputs {
     name: string;
     description?: string;
     accountId?: string;
@@ -75,7 +93,7 @@ export interface ServiceIdInputs {
 }
 
 /** What the provider stores. Input keys hold live values (`accountId` resolved, `locked` actual). @internal */
-export interface ServiceIdState {
+export interface ServiceIdState extends OwnedInputs {
     name: string;
     description: string;
     accountId: string;
@@ -89,6 +107,8 @@ export interface ServiceIdState {
     modifiedAt?: string;
     /** Whether the lock is ours to manage (`locked` was given). */
     lockManaged: boolean;
+    /** The owner mark the service ID carries (`owner.incarnation.call`), when it carries ours. */
+    ownerMark?: string;
 }
 
 /**
@@ -110,6 +130,7 @@ export function checkServiceIdInputs(news: ServiceIdInputs): Failure[] {
         ...checkAdoptId("adoptId", news.adoptId, "ServiceId-"),
         // Also checks `credentials.accountId`, without quoting it: the object is a secret.
         ...checkCredentialsInput(news.credentials),
+        ...checkOwnedInputs(news),
     ];
 }
 
@@ -141,9 +162,12 @@ export function diffServiceId(
 }
 
 function stateOf(inputs: ServiceIdInputs, sid: ServiceIdResource): ServiceIdState {
+    const { description, mark } = readMark(sid.description);
     return compact({
+        owner: inputs.owner,
+        incarnation: inputs.incarnation,
         name: sid.name,
-        description: sid.description ?? "",
+        description,
         accountId: sid.account_id,
         locked: sid.locked === true,
         adoptId: inputs.adoptId,
@@ -154,6 +178,7 @@ function stateOf(inputs: ServiceIdInputs, sid: ServiceIdResource): ServiceIdStat
         createdAt: sid.created_at,
         modifiedAt: sid.modified_at,
         lockManaged: inputs.locked !== undefined,
+        ownerMark: mark ? markText(mark) : undefined,
     });
 }
 
@@ -248,6 +273,7 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
         olds: Partial<ServiceIdInputs>,
         news: ServiceIdInputs,
     ): Promise<pulumi.dynamic.CheckResult<ServiceIdInputs>> {
+        news = { ...news, incarnation: incarnationOf(olds, news) };
         const failures = checkServiceIdInputs(news);
         if (failures.length > 0 || containsUnknown(news.credentials)) return { inputs: news, failures };
         let client: IamClient;
@@ -256,30 +282,66 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
         } catch (err) {
             return { inputs: news, failures: [{ property: "credentials", reason: (err as Error).message }] };
         }
+        // The credentials, at preview: a wrong, revoked or missing key fails here, before anything
+        // is created, rather than halfway through `up` (one token exchange per process and key).
+        let accountId: string;
+        try {
+            accountId = isUnknown(news.accountId) ? "" : (news.accountId ?? (await client.accountId()));
+        } catch (err) {
+            if (!asIamError(err)) throw err;
+            return { inputs: news, failures: [{ property: "credentials", reason: (err as Error).message }] };
+        }
         // Adopting a new id: make sure it exists now, so preview fails instead of `up`.
         if (news.adoptId !== undefined && !isUnknown(news.adoptId) && news.adoptId !== olds?.adoptId) {
-            try {
-                const sid = await client.getServiceId(news.adoptId);
-                if (!sid) {
-                    failures.push({
-                        property: "adoptId",
-                        reason:
-                            `no service ID "${news.adoptId}" exists in the account of the API key. ` +
-                            "List them with `ibmcloud iam service-ids --uuid`, or remove `adoptId` to create a new one.",
-                    });
-                } else if (
-                    news.accountId !== undefined &&
-                    !isUnknown(news.accountId) &&
-                    sid.account_id !== news.accountId
-                ) {
-                    failures.push({
-                        property: "adoptId",
-                        reason: `service ID "${news.adoptId}" belongs to account ${sid.account_id}, not to accountId ${news.accountId}`,
-                    });
-                }
-            } catch (err) {
-                // IAM unreachable or refusing at preview time: `create` checks again and reports it.
+            const sid = await client.getServiceId(news.adoptId).catch((err: unknown) => {
+                // IAM refusing the read at preview time: `create` checks again and reports it.
                 if (!asIamError(err)) throw err;
+                return null;
+            });
+            if (sid === null) return { inputs: news, failures };
+            if (!sid) {
+                failures.push({
+                    property: "adoptId",
+                    reason:
+                        `no service ID "${news.adoptId}" exists in the account of the API key. ` +
+                        "List them with `ibmcloud iam service-ids --uuid`, or remove `adoptId` to create a new one.",
+                });
+            } else if (accountId !== "" && sid.account_id !== accountId) {
+                failures.push({
+                    property: "adoptId",
+                    reason: `service ID "${news.adoptId}" belongs to account ${sid.account_id}, not to accountId ${accountId}`,
+                });
+            }
+        }
+        // A new service ID whose name another owner's service ID has: refused, since two service
+        // IDs of one name in one account are two stacks' pull access that nobody can tell apart.
+        const creating = olds?.name === undefined;
+        if (creating && news.adoptId === undefined && accountId !== "" && !isUnknown(news.name)) {
+            const mark = isUnknown(news.owner) ? undefined : markFor(news, accountId);
+            let foreign: ServiceIdResource[];
+            try {
+                foreign = (await client.listServiceIds({ accountId, name: news.name })).filter(
+                    (s) => mark === undefined || relationTo(s.description, mark) === "foreign",
+                );
+            } catch (err) {
+                if (!asIamError(err)) throw err;
+                failures.push({
+                    property: "name",
+                    reason: `could not list the service IDs named "${news.name}", to make sure no other stack's has this name: ${(err as Error).message}`,
+                });
+                foreign = [];
+            }
+            if (foreign.length > 0) {
+                failures.push({
+                    property: "name",
+                    reason:
+                        `account ${accountId} already has a service ID named "${news.name}" that is not this ` +
+                        `stack's: ${foreign.map((s) => `${s.id}, ${foreignOwnerText(s.description)}`).join("; ")}. ` +
+                        "Nothing was created. To keep both, give this stack another name (for the per-cluster " +
+                        "stack: another `icr-access:cluster`, which names the service IDs). To manage that " +
+                        "service ID with this stack instead, set `adoptId` (`adoptServiceId`) to its id; this " +
+                        "stack then changes its name and description and deletes it on destroy.",
+                });
             }
         }
         return { inputs: news, failures };
@@ -292,9 +354,10 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
     async create(inputs: ServiceIdInputs): Promise<pulumi.dynamic.CreateResult<ServiceIdState>> {
         const client = this.client(inputs.credentials);
         const accountId = inputs.accountId ?? (await client.accountId());
+        const mark = markFor(inputs, accountId);
         const want = {
             name: inputs.name,
-            description: inputs.description ?? "",
+            description: markedDescription(inputs.description ?? "", mark),
             locked: inputs.locked,
             lockManaged: inputs.locked !== undefined,
         };
@@ -315,12 +378,28 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
             // A locked ID we are told to adopt: its lock becomes ours only if `locked` is given.
             sid = await converge(client, found, want);
         } else {
-            sid = await client.createServiceId({
-                accountId,
-                name: inputs.name,
-                description: inputs.description ?? "",
-                locked: inputs.locked === true,
-            });
+            // What an earlier attempt of this resource made and never recorded (a crash, a lost
+            // answer): taken over, the oldest; any others are ours too, and deleted.
+            const orphans = oldestFirst(
+                (await client.listServiceIds({ accountId, name: inputs.name })).filter(
+                    (s) => relationTo(s.description, mark) === "orphan",
+                ),
+            );
+            if (orphans.length > 0) {
+                sid = await converge(client, orphans[0], want);
+                for (const twin of orphans.slice(1)) await client.deleteServiceId(twin.id);
+            } else {
+                sid = await client.createServiceId(
+                    {
+                        accountId,
+                        name: inputs.name,
+                        description: want.description,
+                        locked: inputs.locked === true,
+                    },
+                    (s) => relationTo(s.description, mark) === "this-call",
+                );
+                await removeLateOrphans(client, accountId, inputs.name, sid.id, mark);
+            }
         }
         return { id: sid.id, outs: stateOf(inputs, sid) };
     }
@@ -330,10 +409,12 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
         const sid = await client.getServiceId(id, { createdAt: parseIbmTime(props?.createdAt) });
         if (!sid) return { id: "" };
         const inputs: ServiceIdInputs = {
+            owner: props?.owner,
+            incarnation: props?.incarnation,
             adoptId: props?.adoptId,
             credentials: props?.credentials,
             name: sid.name,
-            description: sid.description ?? "",
+            description: readMark(sid.description).description,
             accountId: sid.account_id,
             locked: props?.lockManaged ? sid.locked : undefined,
         };
@@ -366,13 +447,15 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
             locked: olds.locked,
             account_id: olds.accountId,
             name: olds.name,
-            description: olds.description,
+            description: withRecordedMark(olds.description, olds.ownerMark),
             created_at: olds.createdAt,
             modified_at: olds.modifiedAt,
         };
+        // The mark stays the one recorded at create; an object from before marks gets one now.
+        const mark = parseMarkText(olds.ownerMark) ?? markFor(news, accountId);
         const sid = await converge(client, start, {
             name: news.name,
-            description: news.description ?? "",
+            description: markedDescription(news.description ?? "", mark),
             locked: news.locked,
             lockManaged: news.locked !== undefined,
         });
@@ -381,6 +464,11 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
 
     async delete(id: string, props: ServiceIdState): Promise<void> {
         const client = this.client(props.credentials);
+        if (props.ownerMark !== undefined) {
+            const live = await client.getServiceId(id, { createdAt: parseIbmTime(props.createdAt) });
+            if (!live) return;
+            if (!stillOurs(live.description, props.ownerMark)) return;
+        }
         await deleteLockableEntity(
             {
                 get: (sid) => client.getServiceId(sid),
@@ -396,6 +484,31 @@ export class ServiceIdProvider implements pulumi.dynamic.ResourceProvider<Servic
             },
         );
     }
+}
+
+/**
+ * After a create: IAM's listing may lag, so an orphan an earlier attempt made moments ago may
+ * not have been listed before the create. A listing that shows the new service ID shows what
+ * was made before it (IAM lists in creation order), so wait for that (within the not-found
+ * grace), then delete the orphans it shows. Only objects with this resource's owner and another
+ * incarnation are touched.
+ */
+async function removeLateOrphans(
+    client: IamClient,
+    accountId: string,
+    name: string,
+    keptId: string,
+    mark: OwnerMark,
+): Promise<void> {
+    await client.untilListed(
+        () => client.listServiceIds({ accountId, name }),
+        keptId,
+        async (all) => {
+            for (const s of all)
+                if (s.id !== keptId && relationTo(s.description, mark) === "orphan")
+                    await client.deleteServiceId(s.id);
+        },
+    );
 }
 
 // What state stores as `__provider`: a shim that loads ServiceIdProvider by the package's name.
@@ -437,6 +550,9 @@ export class ServiceId extends pulumi.dynamic.Resource {
                 adoptId: args.adoptId,
                 // Secret in state (outputs keep it under the same key, so they stay secret too).
                 credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
+                owner: resourceOwner("icr:iam:ServiceId", name, opts?.parent),
+                incarnation: undefined,
+                ownerMark: undefined,
                 iamId: undefined,
                 crn: undefined,
                 entityTag: undefined,

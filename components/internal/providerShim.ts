@@ -16,7 +16,14 @@ export const PROVIDERS_ENTRY = "pulumi-icr-access/providers";
 
 /** The dynamic providers' kinds: the names under which {@link PROVIDERS_ENTRY} exports them. */
 export type ProviderKind =
-    "ServiceId" | "AccessPolicy" | "ApiKey" | "ServiceAccountPullSecrets" | "TokenSecretMigration";
+    | "ServiceId"
+    | "AccessPolicy"
+    | "ApiKey"
+    | "ServiceAccountPullSecrets"
+    | "TokenSecretMigration"
+    | "StackOwner"
+    | "CreationGuard"
+    | "NamespaceRemovalGuard";
 
 type Implementation = Required<pulumi.dynamic.ResourceProvider>;
 

@@ -8,7 +8,9 @@ import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k
 import { DOCKER_CONFIG_JSON_TYPE, registryHostsOf } from "./dockerConfig";
 import { BUILT_IN_NAMESPACES } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";
-import { CREATED_BY_ANNOTATION, currentStackMark, guardAgainstTakeover } from "./takeoverGuard";
+import { CREATED_BY_ANNOTATION, CreationGuard } from "./creationGuard";
+import { currentStackMark } from "../ownership/legacyStackMark";
+import { stackOwnerId } from "../ownership/stackOwner";
 import { deprecatedDomainProblem } from "./registryDomains";
 import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";
 
@@ -170,29 +172,37 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
             return { secretName, type, data: pulumi.secret(data) };
         });
 
-        // Never take over a namespace this stack did not create (./takeoverGuard.ts).
-        const free = args.createNamespaces
-            ? guardAgainstTakeover(
-                  this,
-                  targets.map((target) => ({
-                      kind: "Namespace" as const,
-                      name: target,
-                      field: `targetNamespaces[${args.targetNamespaces.indexOf(target)}]`,
-                      consequence:
-                          "As its owner, this stack would delete it, with everything in it, on destroy. Remove " +
-                          "createNamespaces: the namespace is there already.",
-                  })),
-                  { kubeconfig: args.kubeconfig, context: args.context },
+        // Never take over a namespace this stack did not create (./creationGuard.ts).
+        const ownerId = stackOwnerId();
+        const guard = args.createNamespaces
+            ? new CreationGuard(
+                  `${name}-creation-guard`,
+                  {
+                      objects: targets.map((target) => ({
+                          kind: "Namespace" as const,
+                          name: target,
+                          field: `targetNamespaces[${args.targetNamespaces.indexOf(target)}]`,
+                          consequence:
+                              "As its owner, this stack would delete it on destroy. If the namespace was made " +
+                              "outside this stack, remove createNamespaces: the stack then copies its secrets into " +
+                              "the namespace and never deletes the namespace.",
+                      })),
+                      ownerId,
+                      legacyMarks: [currentStackMark()],
+                      kubeconfig: args.kubeconfig,
+                      context: args.context,
+                  },
+                  { parent: this },
               )
-            : pulumi.output(undefined as void);
-        const mark = { [CREATED_BY_ANNOTATION]: currentStackMark() };
+            : undefined;
+        const mark = { [CREATED_BY_ANNOTATION]: ownerId };
         const byNamespace: Record<string, pulumi.Output<string[]>> = {};
         const patches = targets.flatMap((target) => {
             const namespace = args.createNamespaces
                 ? new k8s.core.v1.Namespace(
                       `${name}-${target}-namespace`,
-                      { metadata: { name: free.apply(() => target), annotations: mark } },
-                      { parent: this },
+                      { metadata: { name: target, annotations: mark } },
+                      { parent: this, dependsOn: guard ? [guard] : [] },
                   ).metadata.name
                 : pulumi.output(target);
             const copies = sources.map(

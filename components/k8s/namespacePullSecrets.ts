@@ -3,6 +3,7 @@
 // domain, and list them on the default service account" (workflow.md §3, §5, §6).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { IdentityGrant, identityGrantOf } from "../internal/identityGrants";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
 import { describeSecretValue } from "../internal/secretShape";
 import { didYouMean } from "../internal/suggest";
@@ -14,19 +15,19 @@ import {
     IKS_DEFAULT_EMAIL,
 } from "./dockerConfig";
 import {
+    findRegion,
     RegistryDomain,
     RegistryDomainError,
+    RegistryDomainSelection,
     RegistryEndpoints,
     resolveRegistryDomains,
 } from "./registryDomains";
 import { iksOwnedNameProblems, isIksPullSecretName } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";
-import {
-    CREATED_BY_ANNOTATION,
-    currentStackMark,
-    guardAgainstTakeover,
-    TakeoverCheck,
-} from "./takeoverGuard";
+import { CREATED_BY_ANNOTATION, CreationGuard, GuardedObject } from "./creationGuard";
+import { NamespaceRemovalGuard } from "./namespaceRemovalGuard";
+import { currentStackMark } from "../ownership/legacyStackMark";
+import { stackOwnerId } from "../ownership/stackOwner";
 import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";
 
 /** How the domains are spread over secrets. */
@@ -59,6 +60,11 @@ export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
      * `iamapikey`. Treated as a secret whether or not you wrapped it. A new key changes only
      * the secrets' data, under the same names: an in-place update when the Kubernetes
      * provider has `enableSecretMutable` (see {@link NamespacePullSecrets}).
+     *
+     * Given a NamespaceIdentity's `apiKey` output itself, the secrets follow what that identity
+     * grants (its `grantedLocations`): `regions` and `includeGlobal` default to the identity's,
+     * and a region, `includeGlobal` or domain the identity cannot pull from is refused at
+     * preview, naming both settings.
      */
     readonly apiKey: pulumi.Input<string>;
     /**
@@ -68,13 +74,13 @@ export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
      * An empty list is an error too, because it would silently mean "the global `icr.io` only":
      * omit `regions` for every region, list regions, or write `[]` with `includeGlobal: true`
      * (or `["global"]`) to mean `icr.io` only.
-     * @default - every region
+     * @default - every region; with a NamespaceIdentity's `apiKey`, the regions it grants
      */
     readonly regions?: string[];
     /**
      * Whether the global `icr.io` (IBM-provided images) is added to the chosen regions.
      * Set to `true` explicitly, it also makes `regions: []` mean "icr.io only".
-     * @default true - as IKS does
+     * @default true - as IKS does; with a NamespaceIdentity's `apiKey`, whether it grants `icr.io`
      */
     readonly includeGlobal?: boolean;
     /**
@@ -107,13 +113,21 @@ export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
      */
     readonly email?: pulumi.Input<string>;
     /**
-     * Create the namespace too. Destroying the component then deletes the namespace and
-     * everything in it. Refused, before anything is created, when the namespace already exists
-     * and this stack did not create it (`default`, `kube-system`, ... always exist): the stack
-     * would become its owner and delete it on destroy.
+     * Create the namespace too. Refused, before anything is created, when the namespace already
+     * exists and this stack did not create it (`default`, `kube-system`, ... always exist): the
+     * stack would become its owner and delete it on destroy. A namespace the stack created is
+     * deleted with the component only while it holds nothing but the stack's secrets and what
+     * Kubernetes puts in every namespace (see `deleteNamespaceContents`).
      * @default false - the namespace must exist
      */
     readonly createNamespace?: boolean;
+    /**
+     * With `createNamespace`: let destroy (or removing the component) delete the namespace even
+     * though it holds objects that are not this stack's; they go with it. Without this, the
+     * delete is refused, naming them, and nothing is deleted.
+     * @default false
+     */
+    readonly deleteNamespaceContents?: pulumi.Input<boolean>;
     /**
      * The path of these arguments in the caller's own arguments (`namespaces.shop`), for messages.
      * @internal
@@ -181,9 +195,12 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         const problems: string[] = [];
         const nsProblem = checkNamespaceName("namespace", args.namespace);
         if (nsProblem !== undefined) problems.push(nsProblem);
+        // With a NamespaceIdentity's own key: the domains it can pull from, and no others.
+        const grant = identityGrantOf(args.apiKey);
         let domains: RegistryDomain[] = [];
         try {
-            domains = resolveRegistryDomains(args);
+            domains = resolveRegistryDomains(selectionWithin(grant, args));
+            problems.push(...ungrantedDomainProblems(grant, args, domains));
         } catch (err) {
             if (!(err instanceof RegistryDomainError)) throw err;
             problems.push(err.message);
@@ -228,15 +245,16 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         // marked as this stack's, and created only once the live cluster shows they are free.
         const plans = planPullSecrets(args.namespace, domains, layout, args.secretName);
         const at = (key: string) => (args.argumentPath === undefined ? key : `${args.argumentPath}.${key}`);
-        const guarded: TakeoverCheck[] = [];
+        const guarded: GuardedObject[] = [];
         if (args.createNamespace) {
             guarded.push({
                 kind: "Namespace",
                 name: args.namespace,
                 field: at("createNamespace"),
                 consequence:
-                    "As its owner, this stack would delete it, with everything in it, on destroy. Remove createNamespace: " +
-                    "the namespace is there already.",
+                    "As its owner, this stack would delete it on destroy. If the namespace was made outside this " +
+                    "stack, remove createNamespace: the stack then writes its secrets into the namespace and never " +
+                    "deletes the namespace.",
             });
         }
         const ownedByIks = (secretName: string) => isIksPullSecretName(args.namespace, secretName);
@@ -252,19 +270,32 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
                     `(e.g. "icr-pull"), or delete IKS's per-domain secrets first if nothing uses them.`,
             });
         }
-        const free = guardAgainstTakeover(this, guarded, {
-            kubeconfig: args.kubeconfig,
-            context: args.context,
-        });
-        const mark = { [CREATED_BY_ANNOTATION]: currentStackMark() };
+        const ownerId = stackOwnerId();
+        const guard =
+            guarded.length === 0
+                ? undefined
+                : new CreationGuard(
+                      `${name}-creation-guard`,
+                      {
+                          objects: guarded,
+                          ownerId,
+                          legacyMarks: [currentStackMark()],
+                          kubeconfig: args.kubeconfig,
+                          context: args.context,
+                      },
+                      { parent: this },
+                  );
+        const guardedOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: guard ? [guard] : [] };
+        const mark = { [CREATED_BY_ANNOTATION]: ownerId };
 
-        const namespace = args.createNamespace
+        const createdNamespace = args.createNamespace
             ? new k8s.core.v1.Namespace(
                   `${name}-namespace`,
-                  { metadata: { name: free.apply(() => args.namespace), annotations: mark } },
-                  { parent: this },
-              ).metadata.name
-            : pulumi.output(args.namespace);
+                  { metadata: { name: args.namespace, annotations: mark } },
+                  guardedOpts,
+              )
+            : undefined;
+        const namespace = createdNamespace?.metadata.name ?? pulumi.output(args.namespace);
 
         // Validated here too for keys only known at deploy time (eks cluster.ts:714 pattern).
         const apiKey = pulumi.secret(
@@ -282,7 +313,7 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
                     `${name}-${plan.key}`,
                     {
                         metadata: ownedByIks(plan.secretName)
-                            ? { name: free.apply(() => plan.secretName), namespace, annotations: mark }
+                            ? { name: plan.secretName, namespace, annotations: mark }
                             : { name: plan.secretName, namespace },
                         type: DOCKER_CONFIG_JSON_TYPE,
                         // Only `data` changes on key rotation (never name, namespace or type,
@@ -296,13 +327,34 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
                             })),
                         ),
                     },
-                    { parent: this },
+                    ownedByIks(plan.secretName) ? guardedOpts : { parent: this },
                 ),
         );
 
         this.namespace = namespace;
         this.domains = domains.map((d) => d.domain);
         this.secretNames = pulumi.all(secrets.map((s) => s.metadata.name));
+        if (createdNamespace !== undefined) {
+            // Deleting the namespace deletes what is in it: never what is not the stack's,
+            // unless told to (./namespaceRemovalGuard.ts). Depends on the namespace, so its
+            // delete runs first.
+            new NamespaceRemovalGuard(
+                `${name}-namespace-removal-guard`,
+                {
+                    namespaces: this.secretNames.apply((names) => ({
+                        [args.namespace]: {
+                            field: at("createNamespace"),
+                            ours: names.map((n) => `Secret/${n}`),
+                        },
+                    })),
+                    deleteContents: args.deleteNamespaceContents,
+                    deleteContentsField: at("deleteNamespaceContents"),
+                    kubeconfig: args.kubeconfig,
+                    context: args.context,
+                },
+                { parent: this, dependsOn: [createdNamespace] },
+            );
+        }
         this.imagePullSecrets = this.secretNames.apply((names) => names.map((n) => ({ name: n })));
         const patches = patchServiceAccounts(this, name, namespace, accounts.names, this.secretNames, args);
         this.serviceAccounts = pulumi.all(patches.map((p) => p.serviceAccount));
@@ -314,6 +366,68 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
             serviceAccounts: this.serviceAccounts,
         });
     }
+}
+
+/**
+ * The selection with the identity's grant as its defaults: `regions` omitted means the regions
+ * the identity grants, `includeGlobal` omitted means whether it grants `icr.io`. Unchanged for
+ * a key of no known identity, for an identity of every region, and with `domains`.
+ * @internal
+ */
+export function selectionWithin(
+    grant: IdentityGrant | undefined,
+    selection: RegistryDomainSelection,
+): RegistryDomainSelection {
+    if (grant?.locations === undefined || selection.domains !== undefined) return selection;
+    const global = grant.locations.includes("global");
+    const regions = selection.regions ?? grant.locations.filter((l) => l !== "global");
+    if (selection.regions === undefined && regions.length === 0 && selection.includeGlobal === false) {
+        throw new RegistryDomainError(
+            `includeGlobal: false leaves no registry, because the apiKey is NamespaceIdentity "${grant.identity}"'s, ` +
+                `which grants only icr.io (${grant.settings}). Remove includeGlobal here, or give the identity regions.`,
+        );
+    }
+    return { ...selection, regions, includeGlobal: selection.includeGlobal ?? global };
+}
+
+/**
+ * Problems for the domains that the identity whose key this is cannot pull from, each naming the
+ * setting here that asked for it (`regions[1]`, `includeGlobal`, `domains[0]`) and the identity's.
+ * @internal
+ */
+export function ungrantedDomainProblems(
+    grant: IdentityGrant | undefined,
+    args: RegistryDomainSelection & { readonly argumentPath?: string },
+    domains: readonly RegistryDomain[],
+): string[] {
+    if (grant?.locations === undefined) return [];
+    const granted = grant.locations;
+    const at = (key: string) => (args.argumentPath === undefined ? key : `${args.argumentPath}.${key}`);
+    const problems = new Map<string, string>();
+    for (const d of domains.filter((x) => !granted.includes(x.iamRegion))) {
+        const global = d.iamRegion === "global";
+        const regionIndex = (args.regions ?? []).findIndex(
+            (r) => (findRegion(r)?.iamRegion ?? r) === d.iamRegion,
+        );
+        const [field, fix] =
+            args.domains !== undefined
+                ? [`domains[${args.domains.indexOf(d.domain)}]`, "remove it from domains"]
+                : regionIndex >= 0
+                  ? [`regions[${regionIndex}]`, "remove it here (or omit regions to follow the identity)"]
+                  : ["includeGlobal", "set includeGlobal: false here (or omit it to follow the identity)"];
+        if (problems.has(field)) continue;
+        const what = global ? "the global registry icr.io" : `region ${d.iamRegion} (${d.domain})`;
+        const grantIt = global
+            ? `set includeGlobal: true on the NamespaceIdentity (or add "global" to its regions)`
+            : `add "${d.iamRegion}" to the NamespaceIdentity's regions`;
+        problems.set(
+            field,
+            `${at(field)}: asks for a pull secret for ${what}, but the apiKey is NamespaceIdentity ` +
+                `"${grant.identity}"'s, whose policies grant only ${granted.join(", ")} (${grant.settings}), so the ` +
+                `registry would refuse its pulls there. Either ${grantIt}, or ${fix}.`,
+        );
+    }
+    return [...problems.values()];
 }
 
 /**

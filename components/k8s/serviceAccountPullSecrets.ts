@@ -44,7 +44,7 @@ import {
     loadKubeconfig,
 } from "./kubeClient";
 import { providerShim } from "../internal/providerShim";
-import { organizationName } from "./takeoverGuard";
+import { organizationName } from "../ownership/legacyStackMark";
 
 /** Field manager recorded in the ServiceAccount's managedFields for our writes. */
 export const FIELD_MANAGER = "pulumi-icr-access";

@@ -3,6 +3,9 @@
 // mocha process of its own, because mocks are process-global.
 import * as pulumi from "@pulumi/pulumi";
 
+/** The owner id the mock StackOwner resource gets (../../components/ownership/stackOwner.ts). */
+export const STACK_OWNER_ID = "6f1c0a52-0000-4000-8000-00000000abcd";
+
 /** Every resource registered since the current test began, in registration order. */
 export const seen: pulumi.runtime.MockResourceArgs[] = [];
 
@@ -39,6 +42,9 @@ export const mochaHooks = {
                             throw new Error(`no mock state for read of ${args.type} ${args.id}`);
                         return { id: args.id, state };
                     }
+                    // The stack's owner id, as its provider would draw it.
+                    if (args.type === "pulumi-nodejs:dynamic/ownership:StackOwner")
+                        return { id: STACK_OWNER_ID, state: { ownerId: STACK_OWNER_ID } };
                     return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs } };
                 },
                 // Strict, as awsx vpc.test.ts: an invoke nobody expected is a test failure.

@@ -8,8 +8,17 @@ import {
 } from "../../components/k8s/dockerConfig";
 import { NamespacePullSecrets, NamespacePullSecretsArgs } from "../../components/k8s/namespacePullSecrets";
 import { VALID_REGIONS_TEXT } from "../../components/k8s/registryDomains";
-import { CREATED_BY_ANNOTATION, stackMark } from "../../components/k8s/takeoverGuard";
-import { holdsSecret, registeredUrns, reveal, seen, unhandledRejections, unwrap, warnings } from "./hooks";
+import { CREATED_BY_ANNOTATION } from "../../components/k8s/creationGuard";
+import {
+    STACK_OWNER_ID,
+    holdsSecret,
+    registeredUrns,
+    reveal,
+    seen,
+    unhandledRejections,
+    unwrap,
+    warnings,
+} from "./hooks";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const SA_PATCH = "pulumi-nodejs:dynamic/k8s:ServiceAccountPullSecrets";
@@ -170,7 +179,7 @@ describe("NamespacePullSecrets", function () {
     });
 
     it("marks what it must not take over as this stack's: a namespace it creates, and IKS-named secrets in default", async function () {
-        const mark = stackMark("organization", "icr-test", "unit");
+        const mark = STACK_OWNER_ID;
         await build("mine", { namespace: "team-d", apiKey: "k", regions: ["us"], createNamespace: true });
         const ns = seen.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
         expect(ns.inputs.metadata).to.deep.equal({

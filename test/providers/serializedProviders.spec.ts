@@ -26,6 +26,9 @@ const KINDS: ProviderKind[] = [
     "ApiKey",
     "ServiceAccountPullSecrets",
     "TokenSecretMigration",
+    "StackOwner",
+    "CreationGuard",
+    "NamespaceRemovalGuard",
 ];
 /**
  * The stored text of each shim, by hash. It is part of the state format: a release that
@@ -38,6 +41,9 @@ const SHIM_TEXT_SHA256: Record<ProviderKind, string> = {
     ApiKey: "c9ab16dbbcc845d9ea351eb5117efd9705a26e690334f4f8cc15009f91bd53ef",
     ServiceAccountPullSecrets: "748003baad77bcb0502164dffe3fd8e6242a34aed084e5da18dc0eca5f6b998b",
     TokenSecretMigration: "fbe8a3b8850d8c7ee380c8e1aa4f4218afa9a06e8b9e086a772fe2da5ad53aed",
+    StackOwner: "cd82f33f0eba20a1a53931730fa0d42d7a1d8fc944187b688b5201ebf2bdef88",
+    CreationGuard: "b9f3b6b24a60d2d0a1ff86bd0405e9757fa2265e2be48d131fc9132d407412a6",
+    NamespaceRemovalGuard: "10474ee09fa236e7aa4edd32c17b17c509f1e6de136b1289f8fcfd25fa022a75",
 };
 /** The bound the shims are held to, per resource. */
 const MAX_PROVIDER_BYTES = 3 * 1024;

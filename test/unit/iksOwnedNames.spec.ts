@@ -1,11 +1,7 @@
 import { expect } from "chai";
 import { iksOwnedNameProblems, isIksPullSecretName } from "../../components/k8s/iksOwnedNames";
-import {
-    CREATED_BY_ANNOTATION,
-    stackMark,
-    TakeoverCheck,
-    takeoverProblem,
-} from "../../components/k8s/takeoverGuard";
+import { CREATED_BY_ANNOTATION, GuardedObject, takeoverProblem } from "../../components/k8s/creationGuard";
+import { stackMark } from "../../components/ownership/legacyStackMark";
 
 describe("names IKS owns", function () {
     it("knows IKS's pull secret names in default, and only there", function () {
@@ -74,45 +70,52 @@ describe("names IKS owns", function () {
 });
 
 describe("takeover guard (the decision)", function () {
-    const mark = stackMark("organization", "icr-access", "prod");
-    const ns: TakeoverCheck = {
+    const owner = "0b7e6f5c-1d2a-4c3b-9e8f-7a6b5c4d3e2f";
+    const legacy = stackMark("organization", "icr-access", "prod");
+    const marks = [owner, legacy];
+    const ns: GuardedObject = {
         kind: "Namespace",
         name: "shop",
         field: "namespaces.shop.createNamespace",
         consequence: "Remove createNamespace.",
     };
 
-    it("lets through what does not exist, and what this stack created", function () {
-        expect(takeoverProblem(ns, undefined, mark)).to.equal(undefined);
-        expect(takeoverProblem(ns, { annotations: { [CREATED_BY_ANNOTATION]: mark } }, mark)).to.equal(
+    it("lets through what does not exist, and what carries this stack's owner id or its old mark", function () {
+        expect(takeoverProblem(ns, undefined, marks)).to.equal(undefined);
+        expect(takeoverProblem(ns, { annotations: { [CREATED_BY_ANNOTATION]: owner } }, marks)).to.equal(
+            undefined,
+        );
+        expect(takeoverProblem(ns, { annotations: { [CREATED_BY_ANNOTATION]: legacy } }, marks)).to.equal(
             undefined,
         );
     });
 
     it("refuses what exists and another stack, or no stack, created", function () {
-        expect(takeoverProblem(ns, { managedFields: [{ manager: "kubectl-create" }] }, mark)).to.equal(
-            `namespaces.shop.createNamespace: namespace "shop" already exists and this stack did not create it. Remove createNamespace.`,
+        expect(takeoverProblem(ns, {}, marks)).to.equal(
+            `namespaces.shop.createNamespace: namespace "shop" already exists and this stack did not create it ` +
+                `(it carries no pulumi-icr-access/created-by mark). Nothing was created or changed. Remove createNamespace.`,
         );
         const other = stackMark("organization", "icr-access", "staging");
-        expect(other).not.to.equal(mark);
-        expect(takeoverProblem(ns, { annotations: { [CREATED_BY_ANNOTATION]: other } }, mark)).to.equal(
-            `namespaces.shop.createNamespace: namespace "shop" already exists and another stack created it. Remove createNamespace.`,
+        expect(takeoverProblem(ns, { annotations: { [CREATED_BY_ANNOTATION]: other } }, marks)).to.equal(
+            `namespaces.shop.createNamespace: namespace "shop" already exists and another stack created it ` +
+                `(pulumi-icr-access/created-by: ${other}). Nothing was created or changed. Remove createNamespace.`,
         );
-        const secret: TakeoverCheck = {
+        const secret: GuardedObject = {
             kind: "Secret",
             namespace: "default",
             name: "default-us-icr-io",
             field: "layout",
             consequence: "Fix.",
         };
-        expect(takeoverProblem(secret, {}, mark)).to.equal(
-            `layout: Secret "default/default-us-icr-io" already exists and this stack did not create it. Fix.`,
+        expect(takeoverProblem(secret, {}, marks)).to.match(
+            /^layout: Secret "default\/default-us-icr-io" already exists/,
         );
     });
 
-    it("accepts an unmarked object written by pulumi-kubernetes (created before the mark existed)", function () {
-        expect(takeoverProblem(ns, { managedFields: [{ manager: "pulumi-kubernetes" }] }, mark)).to.equal(
-            undefined,
+    it("does not take a field manager's name for ownership: no mark is no mark", function () {
+        expect(takeoverProblem(ns, {}, [])).to.match(/this stack did not create it/);
+        expect(takeoverProblem(ns, { annotations: { [CREATED_BY_ANNOTATION]: owner } }, [])).to.match(
+            /another stack created it/,
         );
     });
 });

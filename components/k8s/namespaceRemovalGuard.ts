@@ -1,0 +1,199 @@
+// NamespaceRemovalGuard: the namespaces a component created (createNamespace), each with what
+// the stack put in it, recorded in state (type `pulumi-nodejs:dynamic/k8s:NamespaceRemovalGuard`).
+// Deleting a namespace deletes everything in it, so before one of these namespaces goes, the
+// guard lists what is in it, and refuses while anything there is neither the stack's (as
+// recorded) nor Kubernetes' own (./namespaceContents.ts), unless `deleteContents` says so:
+// - a namespace that leaves the record (removed from `namespaces`, or `createNamespace` turned
+//   off) is checked by `check`, so `pulumi preview` refuses, naming what is in it, before
+//   anything is deleted;
+// - when the guard itself goes (`destroy`, or the whole component removed), `delete` checks, and
+//   since the guard depends on the namespaces it runs before they are deleted.
+// It deletes nothing itself: the namespaces' own resources do, once the guard lets them.
+import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "../internal/providerShim";
+import { describeSecretValue } from "../internal/secretShape";
+import { KubeClient, loadKubeconfig } from "./kubeClient";
+import { foreignObjectsIn } from "./namespaceContents";
+
+/** One created namespace as recorded: the argument that asks for it, and what the stack put there. */
+export interface RecordedNamespace {
+    /** E.g. `namespaces.shop.createNamespace`. */
+    field: string;
+    /** The stack's objects in it, `Kind/name` (its pull secrets). */
+    ours: string[];
+}
+
+/** What the provider receives and stores. @internal */
+export interface NamespaceRemovalGuardInputs {
+    namespaces: Record<string, RecordedNamespace>;
+    /** Delete such a namespace with whatever is in it. */
+    deleteContents?: boolean;
+    /** The setting that sets `deleteContents`, for messages. */
+    deleteContentsField: string;
+    kubeconfig?: string;
+    context?: string;
+}
+
+/** The NamespaceRemovalGuard provider. @internal */
+export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourceProvider<
+    NamespaceRemovalGuardInputs,
+    NamespaceRemovalGuardInputs
+> {
+    private stackKubeconfig?: string;
+    private stackContext?: string;
+
+    async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        this.stackKubeconfig = req.config.get("kubernetes:kubeconfig");
+        this.stackContext = req.config.get("kubernetes:context");
+    }
+
+    async check(
+        olds: Partial<NamespaceRemovalGuardInputs>,
+        news: NamespaceRemovalGuardInputs,
+    ): Promise<pulumi.dynamic.CheckResult<NamespaceRemovalGuardInputs>> {
+        if (news.kubeconfig !== undefined && typeof news.kubeconfig !== "string") {
+            return {
+                inputs: news,
+                failures: [
+                    {
+                        property: "kubeconfig",
+                        reason: `expected the kubeconfig's YAML text; got ${describeSecretValue(news.kubeconfig)}.`,
+                    },
+                ],
+            };
+        }
+        const leaving = Object.entries(olds?.namespaces ?? {}).filter(
+            ([ns]) => !(ns in (news.namespaces ?? {})),
+        );
+        if (leaving.length === 0 || news.deleteContents === true) return { inputs: news };
+        const problems = await this.problems(
+            { ...news, deleteContents: false },
+            Object.fromEntries(leaving),
+            "would delete it (it is no longer asked for)",
+        );
+        return { inputs: news, failures: problems.map((reason) => ({ property: "namespaces", reason })) };
+    }
+
+    async diff(
+        _id: string,
+        olds: NamespaceRemovalGuardInputs,
+        news: NamespaceRemovalGuardInputs,
+    ): Promise<pulumi.dynamic.DiffResult> {
+        const same =
+            JSON.stringify(olds.namespaces ?? {}) === JSON.stringify(news.namespaces ?? {}) &&
+            (olds.deleteContents ?? false) === (news.deleteContents ?? false);
+        return { changes: !same };
+    }
+
+    async create(
+        inputs: NamespaceRemovalGuardInputs,
+    ): Promise<pulumi.dynamic.CreateResult<NamespaceRemovalGuardInputs>> {
+        return { id: "namespaces", outs: inputs };
+    }
+
+    async read(
+        id: string,
+        props?: NamespaceRemovalGuardInputs,
+    ): Promise<pulumi.dynamic.ReadResult<NamespaceRemovalGuardInputs>> {
+        return { id, props };
+    }
+
+    async update(
+        _id: string,
+        _olds: NamespaceRemovalGuardInputs,
+        news: NamespaceRemovalGuardInputs,
+    ): Promise<pulumi.dynamic.UpdateResult<NamespaceRemovalGuardInputs>> {
+        return { outs: news };
+    }
+
+    async delete(_id: string, props: NamespaceRemovalGuardInputs): Promise<void> {
+        if (props.deleteContents === true) return;
+        const problems = await this.problems(props, props.namespaces ?? {}, "is about to delete it");
+        if (problems.length > 0) throw new Error(problems.join("\n"));
+    }
+
+    /** One line per namespace that holds something not the stack's. */
+    private async problems(
+        target: NamespaceRemovalGuardInputs,
+        namespaces: Record<string, RecordedNamespace>,
+        doing: string,
+    ): Promise<string[]> {
+        let client: KubeClient;
+        try {
+            client = await KubeClient.connect(
+                loadKubeconfig({
+                    kubeconfig: target.kubeconfig,
+                    stackKubeconfig: this.stackKubeconfig,
+                    context: target.context,
+                    stackContext: this.stackContext,
+                }),
+                { retries: 2, timeoutMs: 15_000 },
+            );
+        } catch (err) {
+            return [cannotCheck(Object.keys(namespaces), err)];
+        }
+        const problems: string[] = [];
+        for (const [namespace, recorded] of Object.entries(namespaces)) {
+            let found: string[] | undefined;
+            try {
+                found = await foreignObjectsIn(client, namespace, recorded.ours ?? []);
+            } catch (err) {
+                problems.push(cannotCheck([namespace], err));
+                continue;
+            }
+            if (found === undefined || found.length === 0) continue;
+            const shown =
+                found.slice(0, 20).join(", ") + (found.length > 20 ? `, and ${found.length - 20} more` : "");
+            problems.push(
+                `${recorded.field}: this stack created namespace "${namespace}" and ${doing}, but it holds ` +
+                    `${found.length} object(s) that are not this stack's: ${shown}. Deleting the namespace would ` +
+                    `delete them. Nothing was deleted. To keep the namespace, and this stack's secrets in it, ask ` +
+                    `for it again (\`createNamespace: true\`). To delete it with everything in it, set ` +
+                    `\`${target.deleteContentsField}: true\`. To keep it but stop managing it, move those objects ` +
+                    "first, or remove the namespace from this stack's state with `pulumi state delete <its URN>` " +
+                    "(the namespace and its contents stay).",
+            );
+        }
+        return problems;
+    }
+}
+
+function cannotCheck(namespaces: readonly string[], err: unknown): string {
+    return (
+        `could not list what is in namespace(s) ${namespaces.map((n) => `"${n}"`).join(", ")} before deleting ` +
+        `them (${(err as Error).message}). Nothing was deleted. Fix the kubeconfig or the cluster's reachability ` +
+        "(the kubeconfig's user needs `list` on the namespace's kinds), and run again."
+    );
+}
+
+const namespaceRemovalGuardProvider = providerShim("NamespaceRemovalGuard");
+
+/** The guard as a resource; it depends on the namespaces it guards. @internal */
+export class NamespaceRemovalGuard extends pulumi.dynamic.Resource {
+    constructor(
+        name: string,
+        args: {
+            namespaces: pulumi.Input<Record<string, pulumi.Input<RecordedNamespace>>>;
+            deleteContents?: pulumi.Input<boolean>;
+            deleteContentsField: string;
+            kubeconfig?: pulumi.Input<string>;
+            context?: pulumi.Input<string>;
+        },
+        opts?: pulumi.CustomResourceOptions,
+    ) {
+        super(
+            namespaceRemovalGuardProvider,
+            name,
+            {
+                namespaces: args.namespaces,
+                deleteContents: args.deleteContents,
+                deleteContentsField: args.deleteContentsField,
+                kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
+                context: args.context,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            "k8s",
+            "NamespaceRemovalGuard",
+        );
+    }
+}
