@@ -8,12 +8,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { IamCredentialsArgs } from "./iam/credentials";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import { plainCredentialsProblems } from "./iam/plainCredentialsProblems";
-import { checkRegistryNamespace, GLOBAL, RegistryLocation, Role, ROLES } from "./iam/policyModel";
+import { checkRegistryNamespace, Role, ROLES } from "./iam/policyModel";
 import { NamespaceRemovalGuard } from "./k8s/namespaceRemovalGuard";
 import { NamespacePullSecrets, PullSecretLayout } from "./k8s/namespacePullSecrets";
 import { iksOwnedNameProblems } from "./k8s/iksOwnedNames";
 import { readsAmbientKubeconfig } from "./k8s/providerChecks";
-import { checkRegionList, findRegion, RegistryEndpoints } from "./k8s/registryDomains";
+import { checkRegionList, RegistryEndpoints } from "./k8s/registryDomains";
 import { checkNamespaceName, joinProblems } from "./internal/k8sNames";
 import { didYouMean } from "./internal/suggest";
 import {
@@ -259,7 +259,8 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     cluster: args.cluster,
                     namespace: identityName,
                     role: access.role,
-                    regions: policyLocations(access),
+                    regions: access.regions,
+                    includeGlobal: access.includeGlobal,
                     registryNamespace: access.registryNamespace,
                     credentials: args.registryCredentials,
                     rotation: args.rotation,
@@ -409,14 +410,6 @@ export interface CoveredNamespace {
     readonly secretNames: string[];
     readonly serviceId: string;
     readonly serviceAccounts: string[];
-}
-
-/** The IAM policy locations for an access scope: its regions, plus global unless excluded. */
-function policyLocations(access: RegistryAccess): RegistryLocation[] | undefined {
-    if (access.regions === undefined) return undefined;
-    const locations = access.regions.map((r) => (findRegion(r)?.iamRegion ?? r) as RegistryLocation);
-    if ((access.includeGlobal ?? true) && !locations.includes(GLOBAL)) locations.push(GLOBAL);
-    return locations;
 }
 
 /**

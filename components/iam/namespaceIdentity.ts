@@ -3,13 +3,15 @@
 // `<cluster>-<namespace>-id`, a Container Registry policy for it (Reader unless told otherwise,
 // one per region asked for), and an API key named `<cluster>-<namespace>-key`.
 import * as pulumi from "@pulumi/pulumi";
+import { recordIdentityGrant } from "../internal/identityGrants";
 import { checkNamespaceName, joinProblems } from "../internal/k8sNames";
 import { didYouMean } from "../internal/suggest";
 import { AccessPolicy } from "./accessPolicy";
 import { ApiKey } from "./apiKey";
 import { IamCredentialsArgs } from "./credentials";
 import { plainCredentialsProblems } from "./plainCredentialsProblems";
-import { GLOBAL, LOCATIONS, REGIONS, ROLES, RegistryLocation, Role } from "./policyModel";
+import { checkRegionList, policyLocations } from "../k8s/registryDomains";
+import { GLOBAL, LOCATIONS, ROLES, RegistryLocation, Role } from "./policyModel";
 import { ServiceId, iamIdOfServiceId } from "./serviceId";
 import { plaintextSecretSettingProblems } from "../stackSettings";
 
@@ -26,13 +28,25 @@ export interface NamespaceIdentityArgs {
      */
     readonly role?: Role;
     /**
-     * Scope the access to these IAM regions; `"global"` is the global registry `icr.io`. One policy
-     * is made per entry, because an IAM policy holds one region (child `<name>-policy-<region>`).
-     * Name each region once. An empty list is an error, not "no access" and not "every region":
-     * omit `regions` for every region, or list them (`["global"]` for `icr.io` only).
+     * Scope the access to these IAM regions (`us-south`; the domain prefixes `us`, `uk`, ... and
+     * former names such as `ap-south` too), plus the global registry `icr.io` unless
+     * `includeGlobal` is false: the same rule as NamespacePullSecrets' `regions` and
+     * ClusterRegistryAccess. One policy is made per region, because an IAM policy holds one
+     * (child `<name>-policy-<IAM region>`, and `<name>-policy-global` for `icr.io`). Name each
+     * region once. An empty list is an error, because it would silently mean "the global
+     * `icr.io` only": omit `regions` for every region, list regions, or write `[]` with
+     * `includeGlobal: true` (or `["global"]`) for `icr.io` only.
      * @default - one policy for every region and the global registry (child `<name>-policy`)
      */
-    readonly regions?: RegistryLocation[];
+    readonly regions?: string[];
+    /**
+     * Also grant the global registry `icr.io` (IBM-provided images) when `regions` is given, as
+     * NamespacePullSecrets writes a secret for it by default. Set to `true` explicitly, it also
+     * makes `regions: []` mean "icr.io only". Without `regions`, the one policy covers `icr.io`
+     * whatever this says.
+     * @default true - as ClusterRegistryAccess and IKS do
+     */
+    readonly includeGlobal?: boolean;
     /**
      * Scope the access to one Container Registry namespace.
      * @default - every registry namespace of the account
@@ -94,25 +108,12 @@ export function namespaceIdentityProblems(args: NamespaceIdentityArgs): string[]
                 `${ROLES.join(", ")}.${typeof args.role === "string" ? didYouMean(args.role, ROLES) : ""}`,
         );
     }
-    if (args.regions !== undefined) {
-        if (!Array.isArray(args.regions) || args.regions.length === 0) {
-            problems.push(
-                `regions: the list is empty; omit \`regions\` for every region, or list the regions ` +
-                    `(e.g. ["us-south"]; ["global"] for icr.io only).`,
-            );
-        } else {
-            args.regions.forEach((r, i) => {
-                if (!LOCATIONS.includes(r)) {
-                    problems.push(
-                        `regions[${i}]: unknown region ${JSON.stringify(r)}. Valid regions: ${REGIONS.join(", ")}, ` +
-                            `or "global" for icr.io.${typeof r === "string" ? didYouMean(r, LOCATIONS) : ""}`,
-                    );
-                } else if (args.regions!.indexOf(r) !== i) {
-                    problems.push(`regions[${i}]: region "${r}" is given twice.`);
-                }
-            });
-        }
+    const includeGlobal = typeof args.includeGlobal === "boolean" ? args.includeGlobal : undefined;
+    if (args.includeGlobal !== undefined && includeGlobal === undefined) {
+        problems.push(`includeGlobal: must be true or false; got ${JSON.stringify(args.includeGlobal)}.`);
     }
+    // The regions as NamespacePullSecrets and ClusterRegistryAccess read them.
+    problems.push(...checkRegionList("regions", args.regions, includeGlobal));
     problems.push(...plainCredentialsProblems("credentials", args.credentials));
     return problems;
 }
@@ -141,8 +142,16 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
     public readonly serviceIdId: pulumi.Output<string>;
     /** The service ID's IAM id, `iam-ServiceId-<uuid>`. */
     public readonly iamId: pulumi.Output<string>;
-    /** Policy ids, in `regions` order (one id when `regions` is omitted). */
+    /** Policy ids, in `grantedLocations` order (one id when `regions` is omitted). */
     public readonly policyIds: pulumi.Output<string[]>;
+    /**
+     * Where the identity can pull from: the IAM locations of its policies, in policy order
+     * (`["eu-de", "global"]`; `global` is `icr.io`), or every region and `global` when `regions`
+     * is omitted. NamespacePullSecrets given this identity's `apiKey` writes pull secrets for
+     * these registries only: by default for all of them, and it refuses at preview a
+     * `regions`, `includeGlobal` or `domains` that names another.
+     */
+    public readonly grantedLocations: readonly RegistryLocation[];
     /** The API key's id, `ApiKey-<uuid>`. */
     public readonly apiKeyId: pulumi.Output<string>;
     /** The API key value: the registry password for user name `iamapikey`. Secret. */
@@ -179,8 +188,10 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
         // so it being unknown in a preview changes nothing.
         const subject = serviceId.id.apply(iamIdOfServiceId);
 
-        // 2. Its Container Registry access, one policy per region (step 3).
-        const locations: (RegistryLocation | undefined)[] = args.regions ?? [undefined];
+        // 2. Its Container Registry access, one policy per region (step 3), and icr.io unless
+        // includeGlobal is false: the rule pull secrets follow (../k8s/registryDomains.ts).
+        const scoped = policyLocations(args) as RegistryLocation[] | undefined;
+        const locations: (RegistryLocation | undefined)[] = scoped ?? [undefined];
         const policies = locations.map(
             (region) =>
                 new AccessPolicy(
@@ -225,6 +236,16 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
         this.policyIds = pulumi.all(policies.map((p) => p.id));
         this.apiKeyId = key.id;
         this.apiKey = pulumi.secret(key.apikey);
+        this.grantedLocations = Object.freeze([...(scoped ?? (LOCATIONS as RegistryLocation[]))]);
+        recordIdentityGrant(this.apiKey, {
+            identity: name,
+            locations: scoped,
+            settings:
+                args.regions === undefined
+                    ? "regions omitted: every region"
+                    : `regions: ${JSON.stringify(args.regions)}` +
+                      (args.includeGlobal === undefined ? "" : `, includeGlobal: ${args.includeGlobal}`),
+        });
         this.registerOutputs({
             serviceIdId: this.serviceIdId,
             iamId: this.iamId,

@@ -246,6 +246,30 @@ export function checkRegionList(
     return problems;
 }
 
+/**
+ * The registries an identity's Container Registry policies grant for a selection, as IAM
+ * locations: each region by its IAM name (any spelling {@link findRegion} reads), in the order
+ * given, then `global` (the global `icr.io`) unless `includeGlobal` is false or it is listed
+ * already; undefined when `regions` is omitted, which is every region and `icr.io`: one policy
+ * without a region. NamespaceIdentity makes one policy per location, and
+ * {@link resolveRegistryDomains} writes pull secrets for the domains of the same locations, so
+ * an identity and its pull secrets follow one rule (ClusterRegistryAccess passes both the same
+ * selection). Unknown regions are kept as written, for {@link checkRegionList} to report.
+ */
+export function policyLocations(selection: {
+    readonly regions?: readonly string[];
+    readonly includeGlobal?: boolean;
+}): string[] | undefined {
+    if (selection.regions === undefined) return undefined;
+    const locations = selection.regions.map((r) => findRegion(r)?.iamRegion ?? r);
+    if ((selection.includeGlobal ?? true) && !locations.includes(GLOBAL_REGION.iamRegion)) {
+        locations.push(GLOBAL_REGION.iamRegion);
+    }
+    return locations;
+}
+
+const GLOBAL_REGION = REGISTRY_REGIONS[0];
+
 function domainProblem(field: string, value: string): string {
     const deprecated = deprecatedDomainProblem(field, value);
     if (deprecated !== undefined) return deprecated;
@@ -328,19 +352,19 @@ export function resolveRegistryDomains(selection: RegistryDomainSelection = {}):
         ]);
     }
 
+    // The regions an identity of the same selection is granted (policyLocations): every region
+    // when `regions` is omitted, less `icr.io` when includeGlobal is false.
     const chosen = new Set<RegistryRegion>();
-    if (selection.regions === undefined) {
+    const locations = policyLocations(selection);
+    if (locations === undefined) {
         REGISTRY_REGIONS.forEach((r) => chosen.add(r));
+        if (selection.includeGlobal === false) chosen.delete(GLOBAL_REGION);
     } else {
         problems.push(...checkRegionList("regions", selection.regions, selection.includeGlobal));
-        for (const token of selection.regions) {
-            const r = typeof token === "string" ? findRegion(token) : undefined;
+        for (const location of locations) {
+            const r = typeof location === "string" ? findRegion(location) : undefined;
             if (r !== undefined) chosen.add(r);
         }
-    }
-    if (selection.includeGlobal ?? true) chosen.add(REGISTRY_REGIONS[0]);
-    else if (selection.regions === undefined || !selection.regions.includes("global")) {
-        chosen.delete(REGISTRY_REGIONS[0]);
     }
     if (problems.length > 0) throw new RegistryDomainError(joinProblems(problems));
 

@@ -3,7 +3,9 @@
 // releases. Then `pulumi up`, a preview that must show no changes, and `pulumi destroy` run
 // through the CLI and the Node.js language host against the test bed: once as TypeScript
 // (the README's component snippet, a stock `pulumi new typescript` tsconfig, type-checked by
-// ts-node as Pulumi does by default) and once as plain JavaScript.
+// ts-node as Pulumi does by default) and once as plain JavaScript. The README snippet and every
+// example are also compiled by `tsc --noEmit` with exactly the stock tsconfig, which does not
+// set `skipLibCheck`, so the package's declarations are checked as a user's tsc checks them.
 import { expect } from "chai";
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -13,10 +15,10 @@ import { promisify } from "util";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import { ProviderKind } from "../../components/internal/providerShim";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
-import { iamWorld } from "../bed/iamWorld";
+import { iamWorld, IamWorld } from "../bed/iamWorld";
 import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { storedShimText } from "../bed/providerText";
-import { PulumiSandbox, resourceChanges, StateResource } from "../bed/pulumi";
+import { PulumiSandbox, resourceChanges, RunResult, StateResource } from "../bed/pulumi";
 import { repoRoot } from "../bed/toolchain";
 
 const execFileAsync = promisify(execFile);
@@ -61,6 +63,43 @@ const pull = new NamespacePullSecrets("default", { namespace: "default", apiKey:
 exports.secretNames = pull.secretNames;
 exports.regions = REGISTRY_REGIONS.length;
 `;
+
+/**
+ * A program whose pull secrets ask for a registry its identity does not grant (`icr.io`, by
+ * `includeGlobal: true`, while the identity has `includeGlobal: false`): refused at preview.
+ */
+const MISMATCH_PROGRAM = `"use strict";
+const { NamespaceIdentity, NamespacePullSecrets } = require("pulumi-icr-access");
+
+const identity = new NamespaceIdentity("shop", { cluster: "mm", namespace: "default", regions: ["eu-de"], includeGlobal: false });
+new NamespacePullSecrets("shop", { namespace: "default", apiKey: identity.apiKey, regions: ["eu-de"], includeGlobal: true });
+`;
+
+/** The warnings and errors the engine showed. */
+const warnings = (r: RunResult) =>
+    r.events
+        .map((e) => e.diagnosticEvent)
+        .filter((d) => d !== undefined && (d.severity === "warning" || d.severity === "error"))
+        .map((d) => d!.message);
+
+/** Where a service ID's Container Registry policies grant access: their regions, `global` for icr.io. */
+function grantedScopes(world: IamWorld, serviceIdName: string): string[] {
+    const sid = world.serviceIds.find((s) => s.name === serviceIdName);
+    expect(sid, serviceIdName).not.to.equal(undefined);
+    const raw = world.policies as unknown as {
+        subjects: { attributes: { name: string; value: string }[] }[];
+        resources: { attributes: { name: string; value: string }[] }[];
+    }[];
+    return raw
+        .filter((p) => p.subjects[0].attributes.some((a) => a.name === "iam_id" && a.value === sid!.iamId))
+        .map((p) => {
+            const scope = p.resources[0].attributes.find(
+                (a) => a.name === "region" || a.name === "geography",
+            );
+            return scope?.value ?? "(every region)";
+        })
+        .sort();
+}
 
 /** The stock `pulumi new typescript` tsconfig. */
 const STOCK_TSCONFIG = {
@@ -198,6 +237,54 @@ describe("the npm package, installed into a program outside the repository", fun
         return [...new Set(values)];
     }
 
+    it("type-checks the README snippet and every example with the stock tsconfig (tsc --noEmit, no skipLibCheck)", async function () {
+        this.timeout(900_000);
+        const examplesDir = path.join(repoRoot, "examples");
+        const examples = fs
+            .readdirSync(examplesDir)
+            .filter((e) => fs.existsSync(path.join(examplesDir, e, "index.ts")))
+            .sort();
+        expect(examples.length, "examples with an index.ts").to.be.at.least(6);
+        const programs: Record<string, string> = { "readme-snippet": readmeSnippet() };
+        for (const e of examples) {
+            programs[`example-${e}`] = fs.readFileSync(path.join(examplesDir, e, "index.ts"), "utf8");
+            // Each example ships the stock tsconfig as its own.
+            const own = JSON.parse(
+                fs.readFileSync(path.join(examplesDir, e, "tsconfig.json"), "utf8"),
+            ) as unknown;
+            expect(own, `examples/${e}/tsconfig.json`).to.deep.equal(STOCK_TSCONFIG);
+        }
+        // One installation (the tarball, the pinned SDKs, typescript, @types/node); each program in
+        // a directory of its own beneath it, with the stock tsconfig.json beside its index.ts.
+        const dir = await userProgram("user-typecheck", {}, true);
+        const tsc = path.join(dir, "node_modules", "typescript", "bin", "tsc");
+        const failures: string[] = [];
+        const check = async (name: string) => {
+            const sub = path.join(dir, name);
+            fs.mkdirSync(sub);
+            fs.writeFileSync(path.join(sub, "index.ts"), programs[name]);
+            fs.writeFileSync(path.join(sub, "tsconfig.json"), JSON.stringify(STOCK_TSCONFIG, null, 4));
+            try {
+                await execFileAsync(process.execPath, [tsc, "--noEmit", "-p", sub], {
+                    cwd: dir,
+                    maxBuffer: 64 << 20,
+                });
+            } catch (err) {
+                const e = err as { stdout?: string; stderr?: string; message: string };
+                // eslint-disable-next-line no-control-regex
+                const out = `${e.stdout ?? ""}${e.stderr ?? ""}`.replace(/\x1b\[[0-9;]*m/g, "") || e.message;
+                failures.push(`${name}:\n${out}`);
+            }
+        };
+        const queue = Object.keys(programs);
+        await Promise.all(
+            [0, 1].map(async () => {
+                for (let next = queue.shift(); next !== undefined; next = queue.shift()) await check(next);
+            }),
+        );
+        expect(failures.join("\n"), "tsc --noEmit with the stock tsconfig").to.equal("");
+    });
+
     it("deploys the README's TypeScript snippet, previews no changes and destroys cleanly", async function () {
         this.timeout(900_000);
         const dir = await userProgram(
@@ -211,9 +298,12 @@ describe("the npm package, installed into a program outside the repository", fun
         const stack = await sandbox.stack(dir, "dev", {
             "ibmcloud:apiKey": { value: ADMIN_KEY, secret: true },
             "ibmcloud:iamEndpoint": { value: iam.url },
+            // As the README says to set it beside the snippet.
+            "kubernetes:enableSecretMutable": { value: "true" },
         });
 
         const up = await stack.up();
+        expect(warnings(up), "the snippet runs without warnings").to.deep.equal([]);
         expect([...up.outputs.shopSecretNames.value].sort()).to.deep.equal(["shop-de-icr-io", "shop-icr-io"]);
         expect([...(await pullSecrets(cluster, "web")).keys()].sort()).to.deep.equal([
             "web-de-icr-io",
@@ -229,6 +319,11 @@ describe("the npm package, installed into a program outside the repository", fun
             "mycluster-shop-id",
             "mycluster-web-id",
         ]);
+        // One rule: each identity is granted exactly the registries its namespace has secrets for,
+        // whether ClusterRegistryAccess made it or the program used the two halves itself.
+        expect(grantedScopes(world, "mycluster-web-id")).to.deep.equal(["eu-de", "global"]);
+        expect(grantedScopes(world, "mycluster-shop-id")).to.deep.equal(["eu-de", "global"]);
+        expect(grantedScopes(world, "mycluster-default-id")).to.deep.equal(["global", "us-south"]);
 
         const keys = await keyValuesInCluster(["default", "shop", "web"]);
         expect(keys).to.have.length(3);
@@ -262,6 +357,10 @@ describe("the npm package, installed into a program outside the repository", fun
             "default-us-icr-io",
         ]);
         expect(up.outputs.regions.value).to.be.greaterThan(5);
+        expect(grantedScopes(await iamWorld(iam.url, ACCOUNT), "jscluster-default-id")).to.deep.equal([
+            "global",
+            "us-south",
+        ]);
         expect(await serviceAccountPullSecrets(cluster, "default")).to.include.members([
             "default-us-icr-io",
             "default-icr-io",
@@ -277,5 +376,29 @@ describe("the npm package, installed into a program outside the repository", fun
         await stack.destroy();
         expect((await iamWorld(iam.url, ACCOUNT)).serviceIds).to.deep.equal([]);
         expect(await serviceAccountPullSecrets(cluster, "default")).not.to.include("default-icr-io");
+    });
+
+    it("refuses at preview pull secrets for a registry the identity does not grant, naming both settings", async function () {
+        this.timeout(600_000);
+        const dir = await userProgram("user-mismatch", { "index.js": MISMATCH_PROGRAM }, false);
+        const stack = await sandbox.stack(dir, "dev", {
+            "ibmcloud:apiKey": { value: ADMIN_KEY, secret: true },
+            "ibmcloud:iamEndpoint": { value: iam.url },
+            "kubernetes:enableSecretMutable": { value: "true" },
+        });
+        const before = await iamWorld(iam.url, ACCOUNT);
+        let error: (Error & { result?: RunResult }) | undefined;
+        try {
+            await stack.preview();
+        } catch (e) {
+            error = e as Error & { result?: RunResult };
+        }
+        expect(error, "preview must fail").not.to.equal(undefined);
+        const said = `${error!.message}\n${error!.result?.stdout ?? ""}`;
+        expect(said).to.contain("includeGlobal: asks for a pull secret for the global registry icr.io");
+        expect(said)
+            .to.contain('NamespaceIdentity "shop"')
+            .and.to.contain('regions: ["eu-de"], includeGlobal: false');
+        expect((await iamWorld(iam.url, ACCOUNT)).serviceIds).to.deep.equal(before.serviceIds);
     });
 });

@@ -24,6 +24,7 @@ export const readStates = new Map<string, Record<string, unknown>>();
 export const warnings: string[] = [];
 const consoleWarn = console.warn.bind(console);
 const RUNTIME_WARNING = "warning: [runtime] ";
+const API_KEY_TYPE = "pulumi-nodejs:dynamic/iam:ApiKey";
 
 export const mochaHooks = {
     async beforeAll(): Promise<void> {
@@ -45,7 +46,14 @@ export const mochaHooks = {
                     // The stack's owner id, as its provider would draw it.
                     if (args.type === "pulumi-nodejs:dynamic/ownership:StackOwner")
                         return { id: STACK_OWNER_ID, state: { ownerId: STACK_OWNER_ID } };
-                    return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs } };
+                    // An API key's value exists only as IAM's answer to its create: made up here,
+                    // so that what consumes NamespaceIdentity's apiKey gets a key.
+                    const answer =
+                        args.type === API_KEY_TYPE ? { apikey: `${args.name}-value-0123456789` } : {};
+                    return {
+                        id: args.custom ? `${args.name}-id` : undefined,
+                        state: { ...args.inputs, ...answer },
+                    };
                 },
                 // Strict, as awsx vpc.test.ts: an invoke nobody expected is a test failure.
                 call: (args: pulumi.runtime.MockCallArgs) => {

@@ -175,13 +175,61 @@ describe("NamespaceIdentity", function () {
         expect(of(SERVICE_ID)).to.have.length(1);
     });
 
-    it("rejects an empty region list, naming the field and the fix", function () {
+    it("rejects an empty region list, naming the field and the fix, as NamespacePullSecrets does", function () {
         expect(
             () => new NamespaceIdentity("none", { cluster: "prod", namespace: "none", regions: [] }),
         ).to.throw(
-            "NamespaceIdentity none: regions: the list is empty; omit `regions` for every region, or list the regions " +
-                '(e.g. ["us-south"]; ["global"] for icr.io only).',
+            'NamespaceIdentity none: regions: the list is empty, which would cover only the global icr.io, not "no region" ' +
+                'and not "every region". Omit "regions" for every region, list the regions (e.g. ["us-south"]), or set ' +
+                "includeGlobal: true to mean icr.io only.",
         );
+    });
+
+    it("grants the global icr.io besides the regions asked for, unless includeGlobal is false", async function () {
+        // The README's second half: the pull secrets of regions: ["eu-de"] include icr.io by default.
+        const web = await build("c-web", { cluster: "c", namespace: "web", regions: ["eu-de"] });
+        expect(of(POLICY).map((p) => [p.name, p.inputs.region])).to.deep.equal([
+            ["c-web-policy-eu-de", "eu-de"],
+            ["c-web-policy-global", "global"],
+        ]);
+        expect(web.grantedLocations).to.deep.equal(["eu-de", "global"]);
+        expect(await unwrap(web.policyIds)).to.deep.equal([
+            "c-web-policy-eu-de-id",
+            "c-web-policy-global-id",
+        ]);
+        seen.length = 0;
+
+        // Region names as NamespacePullSecrets reads them: domain prefixes and former names too,
+        // each policy named and scoped by the IAM name.
+        const ci = await build("c-ci", {
+            cluster: "c",
+            namespace: "ci",
+            regions: ["us", "ap-south"],
+            includeGlobal: false,
+        });
+        expect(of(POLICY).map((p) => [p.name, p.inputs.region])).to.deep.equal([
+            ["c-ci-policy-us-south", "us-south"],
+            ["c-ci-policy-au-syd", "au-syd"],
+        ]);
+        expect(ci.grantedLocations).to.deep.equal(["us-south", "au-syd"]);
+        seen.length = 0;
+
+        // [] with includeGlobal: true is icr.io only; no regions at all is one unscoped policy.
+        const hub = await build("c-hub", {
+            cluster: "c",
+            namespace: "hub",
+            regions: [],
+            includeGlobal: true,
+        });
+        expect(of(POLICY).map((p) => [p.name, p.inputs.region])).to.deep.equal([
+            ["c-hub-policy-global", "global"],
+        ]);
+        expect(hub.grantedLocations).to.deep.equal(["global"]);
+        seen.length = 0;
+        const all = await build("c-all", { cluster: "c", namespace: "all", includeGlobal: false });
+        expect(of(POLICY).map((p) => p.name)).to.deep.equal(["c-all-policy"]);
+        expect(all.grantedLocations).to.include.members(["global", "us-south", "au-syd", "in-mum"]);
+        expect(all.grantedLocations).to.have.length(13);
     });
 
     it("rejects bad arguments before creating anything, listing every problem", function () {
@@ -191,19 +239,23 @@ describe("NamespaceIdentity", function () {
                 cluster: "my cluster",
                 namespace: "Team_A",
                 role: "reader" as never,
-                regions: ["us-south", "eu-central" as never, "us-south"],
+                regions: ["us-south", "frankfurt", "us"],
+                includeGlobal: "yes" as never,
             });
         } catch (e) {
             err = e;
         }
         expect(pulumi.ResourceError.isInstance(err)).to.equal(true);
         expect((err as Error).message).to.equal(
-            "NamespaceIdentity bad: 5 problems:\n" +
+            "NamespaceIdentity bad: 6 problems:\n" +
                 ' - cluster: a cluster name without white space is required; got "my cluster".\n' +
                 ' - namespace: "Team_A" is not a valid Kubernetes namespace name (a DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit). Did you mean "team-a"?\n' +
                 ' - role: unknown role "reader". Container Registry service roles are Reader, Writer, Manager. Did you mean "Reader"?\n' +
-                ' - regions[1]: unknown region "eu-central". Valid regions: au-syd, br-sao, ca-mon, ca-tor, eu-de, eu-es, eu-gb, in-che, in-mum, jp-osa, jp-tok, us-south, or "global" for icr.io.\n' +
-                ' - regions[2]: region "us-south" is given twice.',
+                ' - includeGlobal: must be true or false; got "yes".\n' +
+                ' - regions[1]: unknown region "frankfurt". Valid regions: global, us-south (us), eu-gb (uk), eu-de (de), ' +
+                "au-syd (au), jp-tok (jp), jp-osa (jp2), ca-tor (ca), ca-mon (ca2), br-sao (br), eu-es (es), in-che (in), " +
+                'in-mum (in2). Omit "regions" for every region.\n' +
+                ' - regions[2]: "us" names region us-south (us.icr.io), as regions[0] ("us-south") does; list each region once.',
         );
         expect(seen.map((r) => r.type)).not.to.include.members([SERVICE_ID, POLICY, API_KEY]);
     });
