@@ -505,7 +505,13 @@ async function removeLateOrphans(
         keptId,
         async (all) => {
             for (const s of all)
-                if (s.id !== keptId && relationTo(s.description, mark) === "orphan")
+                // A twin of this very call (a retry after a lost answer that the listing did
+                // not show yet) is as much ours as an earlier attempt's orphan.
+                if (
+                    s.id !== keptId &&
+                    relationTo(s.description, mark) !== "foreign" &&
+                    relationTo(s.description, mark) !== "held"
+                )
                     await client.deleteServiceId(s.id);
         },
     );

@@ -134,9 +134,9 @@ describe("AccessPolicy provider", function () {
             const err = await rejection(provider.create(inputs({ roles: ["Writer"], region: "us-south" })));
             expect(err.message).to.match(
                 new RegExp(
-                    `^AccessPolicy: IAM already has policy "${first.id}" for subject ${subject.iam_id} on Container Registry \\(region us-south, every namespace\\); ` +
-                        "IAM keeps one policy per subject and scope\\. To manage that policy with this resource, set `adoptExisting: true`; " +
-                        `or delete it \\(\`ibmcloud iam service-policy-delete <service-id> ${first.id}\`\\) and run \`pulumi up\` again\\. ` +
+                    `^AccessPolicy: IAM already has policy "${first.id}" for subject ${subject.iam_id} on Container Registry \\(region us-south, every namespace\\), ` +
+                        "another stack's \\(owner mark [0-9a-f]{24}\\); IAM keeps one policy per subject and scope, and this stack takes over nothing " +
+                        "that is not its own unless told to\\. To manage that policy with this stack .*set `adoptExisting: true` .*Nothing was created\\. " +
                         `\\(IAM POST /v1/policies failed: 409 policy_conflict_error: `,
                 ),
             );

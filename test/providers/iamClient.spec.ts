@@ -207,8 +207,12 @@ describe("IamClient", function () {
             });
             await c.getAccessToken();
             // WHEN the client creates a service ID
-            const sid = await c.createServiceId({ name: "after-timeout", description: "only one" });
-            // THEN it looked before retrying, found the lost attempt's service ID and took it
+            const sid = await c.createServiceId(
+                { name: "after-timeout", description: "only one [call 1]" },
+                (s) => s.description === "only one [call 1]",
+            );
+            // THEN it looked before retrying, found the lost attempt's service ID (what only
+            // this call wrote) and took it
             expect(iam.counters().createServiceId).to.equal(1);
             expect((await c.listServiceIds({ name: "after-timeout" })).map((s) => s.id)).to.deep.equal([
                 sid.id,

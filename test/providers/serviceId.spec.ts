@@ -114,13 +114,20 @@ describe("ServiceId provider", function () {
     });
 
     describe("check", function () {
-        it("accepts valid inputs and preview placeholders without calling IAM", async function () {
-            expect(
-                await provider.check({}, { name: "ok", accountId: ACCOUNT_A, locked: true }),
-            ).to.deep.equal({
-                inputs: { name: "ok", accountId: ACCOUNT_A, locked: true },
-                failures: [],
+        it("accepts valid inputs, and preview placeholders without calling IAM", async function () {
+            const checked = await provider.check({}, { name: "ok", accountId: ACCOUNT_A, locked: true });
+            expect(checked.failures).to.deep.equal([]);
+            // A new resource gets an incarnation for its owner mark (ownership/ownerMark.ts).
+            expect(checked.inputs).to.deep.equal({
+                name: "ok",
+                accountId: ACCOUNT_A,
+                locked: true,
+                incarnation: checked.inputs?.incarnation,
             });
+            expect(checked.inputs?.incarnation).to.match(/^[0-9a-f]{8}$/);
+            // A new service ID: the credentials are exchanged, and the name is looked up, once each.
+            const afterCheck = iam.counters().total;
+            expect(afterCheck).to.equal(2);
             const preview = {
                 name: UNKNOWN,
                 description: UNKNOWN,
@@ -129,7 +136,7 @@ describe("ServiceId provider", function () {
                 credentials: { apiKey: UNKNOWN },
             };
             expect((await provider.check({}, preview as never)).failures).to.deep.equal([]);
-            expect(iam.counters().total).to.equal(0);
+            expect(iam.counters().total).to.equal(afterCheck);
         });
 
         it("rejects an empty name and a malformed account id, naming the fields", async function () {
@@ -193,7 +200,12 @@ describe("ServiceId provider", function () {
                 createdAt: live!.created_at,
                 modifiedAt: live!.modified_at,
                 lockManaged: true,
+                ownerMark: outs.ownerMark,
             });
+            // The live description carries the mark at its end; state keeps the two apart.
+            expect(live!.description).to.equal(
+                `made description [pulumi-icr-access owner=${outs.ownerMark!.replace(/\.([0-9a-f]{8})\.([0-9a-f]{8})$/, " incarnation=$1 call=$2")}]`,
+            );
             expect(id).to.match(/^ServiceId-/);
             expect(outs.iamId).to.equal(`iam-${id}`);
         });
