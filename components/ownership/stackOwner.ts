@@ -104,6 +104,11 @@ export function resourceOwner(
     name: string,
     parent: pulumi.Resource | undefined,
 ): pulumi.Output<string> {
-    const parentPath = parent ? parent.urn.apply((urn) => urn.split("::").slice(2).join("::")) : "";
+    // The parent's URN as a plain value, not as an Output of the parent: a resource input that
+    // depends on a component makes the SDK wait for the component's children, this one included.
+    const parentUrn = parent
+        ? new Promise<string>((resolve) => parent.urn.apply((urn) => (resolve(urn), urn)))
+        : Promise.resolve("");
+    const parentPath = parentUrn.then((urn) => urn.split("::").slice(2).join("::"));
     return pulumi.all([stackOwnerId(), parentPath]).apply(([id, path]) => `${id}/${path}/${type}::${name}`);
 }

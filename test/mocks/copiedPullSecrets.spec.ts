@@ -104,7 +104,13 @@ describe("CopiedPullSecrets", function () {
             ["kubernetes:core/v1:Namespace", "k-team-a-namespace"],
             [SECRET, "k-source-shared-us-icr-io"],
             [SECRET, "k-team-a-shared-us-icr-io"],
+            // Before the namespace is created: it must not exist, or be this stack's.
+            ["pulumi-nodejs:dynamic/k8s:CreationGuard", "k-creation-guard"],
         ]);
+        const guard = seen.find((r) => r.type === "pulumi-nodejs:dynamic/k8s:CreationGuard")!;
+        expect(
+            guard.inputs.objects.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
+        ).to.deep.equal(["Namespace/team-a"]);
     });
 
     it("warns when a source holds deprecated bluemix.net token credentials, without showing them", async function () {

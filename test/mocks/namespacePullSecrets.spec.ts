@@ -150,10 +150,16 @@ describe("NamespacePullSecrets", function () {
             createNamespace: true,
             email: "ops@example.com",
         });
-        expect(seen.map((r) => [r.type, r.name]).sort()).to.deep.equal([
+        expect(
+            seen
+                .filter((r) => r.type !== "pulumi-nodejs:dynamic/k8s:NamespaceRemovalGuard")
+                .map((r) => [r.type, r.name])
+                .sort(),
+        ).to.deep.equal([
             ["icr:k8s:NamespacePullSecrets", "all"],
             ["kubernetes:core/v1:Namespace", "all-namespace"],
             [SECRET, "all-combined"],
+            ["pulumi-nodejs:dynamic/k8s:CreationGuard", "all-creation-guard"],
             [SA_PATCH, "all-sa-default"],
         ]);
         const [s] = secrets();
