@@ -10,6 +10,16 @@ import { NamespacePullSecrets, NamespacePullSecretsArgs } from "../../components
 import { seen, unwrap } from "./hooks";
 
 const SECRET = "kubernetes:core/v1:Secret";
+/** A kubeconfig the stack-settings checks accept; under mocks nothing connects to it. */
+const KUBECONFIG = [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters: [{ name: k, cluster: { server: https://127.0.0.1:6443 } }]",
+    "users: [{ name: k, user: { token: t } }]",
+    "contexts: [{ name: k, context: { cluster: k, user: k } }]",
+    "current-context: k",
+    "",
+].join("\n");
 const POLICY = "pulumi-nodejs:dynamic/iam:AccessPolicy";
 
 const identity = (name: string, args: Omit<NamespaceIdentityArgs, "cluster" | "namespace">) =>
@@ -132,7 +142,7 @@ describe("ClusterRegistryAccess, by the same rule", function () {
     it("grants each identity exactly the registries its namespaces get pull secrets for", async function () {
         const access = new ClusterRegistryAccess("k", {
             cluster: "k",
-            kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n",
+            kubeconfig: KUBECONFIG,
             namespaces: {
                 web: { regions: ["eu-de"], serviceAccounts: [] },
                 ci: { regions: ["us", "au-syd"], includeGlobal: false, serviceAccounts: [] },
