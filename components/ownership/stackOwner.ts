@@ -22,6 +22,10 @@ export class StackOwnerProvider implements pulumi.dynamic.ResourceProvider<
     Record<string, never>,
     StackOwnerState
 > {
+    async configure(): Promise<void> {
+        // Reads no configuration.
+    }
+
     async check(
         _olds: Record<string, never>,
         news: Record<string, never>,
