@@ -68,8 +68,9 @@ function providerTextChanged(olds: Props, news: Props): boolean {
         : false;
 }
 
-function shimmed(impl: pulumi.dynamic.ResourceProvider): ShimmedProvider {
-    return new ShimmedProvider(impl as unknown as Required<pulumi.dynamic.ResourceProvider>);
+/** A kind's implementation; the compiler holds every kind to every method the shims call. */
+function shimmed(impl: Required<pulumi.dynamic.ResourceProvider>): ShimmedProvider {
+    return new ShimmedProvider(impl);
 }
 
 // One instance per kind and process: the IAM client's token cache and the providers' config
