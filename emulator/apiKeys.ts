@@ -150,6 +150,47 @@ export function prepareApiKey(
     return { record, value };
 }
 
+/**
+ * IAM deletes an API key "permanently and irrevocably ... when both the expires_at and
+ * modified_at timestamps are more than ninety (90) days in the past, regardless of the key's
+ * locked status or any other state" (IBM's IAM Identity API reference, `expires_at`; the SDK's
+ * iam-identity/v1.ts, `createApiKey`).
+ * @internal
+ */
+export const PURGE_AFTER_MS = 90 * 86_400_000;
+
+/** A key's `expires_at` as epoch milliseconds; undefined when it has none. @internal */
+export function expiryOf(k: ApiKeyRecord): number | undefined {
+    if (!k.expiresAt) return undefined;
+    const t = Date.parse(k.expiresAt.replace(/\+0000$/, "Z"));
+    return Number.isNaN(t) ? undefined : t;
+}
+
+/** Whether `k` has expired at `nowMs` (its `expires_at` is not after it). @internal */
+export function isExpired(k: ApiKeyRecord, nowMs: number): boolean {
+    const t = expiryOf(k);
+    return t !== undefined && t <= nowMs;
+}
+
+/**
+ * Deletes the keys that IAM purges at `nowMs` ({@link PURGE_AFTER_MS}); returns how many.
+ * Runs before every request, so a purge is seen as soon as the clock passes it.
+ * @internal
+ */
+export function purgeExpiredApiKeys(env: HandlerEnv): number {
+    const now = env.now();
+    let purged = 0;
+    for (const k of [...env.store.apiKeys.values()]) {
+        const expiry = expiryOf(k);
+        if (expiry !== undefined && now - expiry > PURGE_AFTER_MS && now - k.modifiedAt > PURGE_AFTER_MS) {
+            env.store.apiKeys.delete(k.id);
+            purged++;
+        }
+    }
+    if (purged > 0) env.store.commit();
+    return purged;
+}
+
 /** Stores a prepared key. @internal */
 export function insertApiKey(env: HandlerEnv, created: CreatedApiKey): void {
     env.store.apiKeys.set(created.record.id, created.record);

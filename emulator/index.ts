@@ -3,6 +3,7 @@
 // Behaviour follows IBM's published API (SDKs, API docs, API Handbook); where IBM does
 // not document a detail, the choice is an option here or a constant named in the emulator's files.
 import { AddressInfo } from "net";
+import { EmulatorClock, parseDuration, parseInstant } from "./clock";
 import { FaultInjector, type Fault } from "./faults";
 import { EmulatorConfig, HandlerEnv } from "./http";
 import { ACCOUNT_ID_PATTERN } from "./ids";
@@ -24,6 +25,7 @@ export type {
 export type { RequestRecord, Counters } from "./requestLog";
 export { CONTAINER_REGISTRY_REGIONS } from "./policies";
 export { ACCOUNT_ID_PATTERN } from "./ids";
+export { parseDuration } from "./clock";
 
 /** An IBM Cloud account the emulator serves, and the admin (account owner) API key that works for it. */
 export interface EmulatorAccount {
@@ -74,6 +76,22 @@ export interface IamEmulatorOptions {
      * @default "attributes"
      */
     policyConflictOn?: "attributes" | "attributesAndRoles";
+    /**
+     * IAM's time at start (epoch milliseconds or ISO 8601); it ticks in real time from there and
+     * can be moved later ({@link IamEmulator.clock}, `POST /_emulator/clock`).
+     * @default - real time
+     */
+    clockStart?: number | string;
+}
+
+/** IAM's clock, which tests move instead of waiting (token, key expiry and purge follow it). */
+export interface IamEmulatorClock {
+    /** IAM's current time, epoch milliseconds. */
+    now(): number;
+    /** Sets IAM's current time (epoch milliseconds or ISO 8601); it keeps ticking from there. */
+    set(at: number | string): void;
+    /** Moves IAM's time forward (negative: back) by milliseconds or a duration such as "61d", "12h", "2w". */
+    advance(by: number | string): void;
 }
 
 /** A running emulator. */
@@ -90,6 +108,8 @@ export interface IamEmulator {
     counters(): Counters;
     /** Forgets the request log and counters. */
     resetLog(): void;
+    /** IAM's clock. */
+    readonly clock: IamEmulatorClock;
     /** Stops listening and closes open connections. */
     close(): Promise<void>;
 }
@@ -145,6 +165,11 @@ export function validateOptions(opts: IamEmulatorOptions): string[] {
     ) {
         problems.push(`policyConflictOn: must be "attributes" or "attributesAndRoles"`);
     }
+    if (opts.clockStart !== undefined && parseInstant(opts.clockStart) === undefined) {
+        problems.push(
+            `clockStart: ${JSON.stringify(opts.clockStart)} is not a time (epoch milliseconds or ISO 8601)`,
+        );
+    }
     return problems;
 }
 
@@ -167,16 +192,19 @@ export async function startIamEmulator(opts: IamEmulatorOptions): Promise<IamEmu
         policyConflictOn: opts.policyConflictOn ?? "attributes",
     };
     const faults = new FaultInjector();
+    const clock = new EmulatorClock(
+        opts.clockStart === undefined ? undefined : parseInstant(opts.clockStart),
+    );
     const env: HandlerEnv = {
         store,
         tokens: new TokenService(store.signingKey, opts.tokenTtlSeconds ?? 3600),
         faults,
         config,
-        now: () => Date.now(),
+        now: () => clock.now(),
     };
     const log = new RequestLog();
     let url = "";
-    const server = createIamServer({ env, log, baseUrl: () => url }, opts.tls);
+    const server = createIamServer({ env, log, clock, baseUrl: () => url }, opts.tls);
     const host = opts.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
@@ -195,6 +223,20 @@ export async function startIamEmulator(opts: IamEmulatorOptions): Promise<IamEmu
         requests: () => log.all(),
         counters: () => log.counters(),
         resetLog: () => log.reset(),
+        clock: {
+            now: () => clock.now(),
+            set: (at) => {
+                const ms = parseInstant(at);
+                if (ms === undefined) throw new Error(`clock.set: ${JSON.stringify(at)} is not a time`);
+                clock.set(ms);
+            },
+            advance: (by) => {
+                const ms = parseDuration(by);
+                if (ms === undefined)
+                    throw new Error(`clock.advance: ${JSON.stringify(by)} is not a duration`);
+                clock.advance(ms);
+            },
+        },
         close: () =>
             new Promise<void>((resolve, reject) => {
                 server.close((err) => (err ? reject(err) : resolve()));

@@ -6,6 +6,7 @@
 // The first stdout line is exactly "IAM emulator listening on http://127.0.0.1:<port>", so a parent
 // can wait for it and read the port. Runs until SIGTERM/SIGINT, then exits 0.
 import * as fs from "fs";
+import { parseDuration, parseInstant } from "./clock";
 import { EmulatorAccount, IamEmulatorOptions, startIamEmulator, validateOptions } from "./index";
 
 /** Environment variable holding accounts, `<accountId>:<apiKey>` separated by white space or commas. */
@@ -28,6 +29,9 @@ Options:
   --token-ttl <seconds>            Access-token lifetime (default 3600).
   --stale-entity-tag-status <409|412>
                                    Status of an Identity update with a stale If-Match (default 409).
+  --clock <time|+duration>         IAM's time at start: ISO 8601 (2026-01-01T00:00Z) or an offset from
+                                   now (+61d, -2h, +2w). It ticks from there; POST /_emulator/clock
+                                   moves it later. Default: real time.
   --help                           Show this help.`;
 
 /**
@@ -94,6 +98,7 @@ export function parseArgs(
             "--state-file",
             "--token-ttl",
             "--stale-entity-tag-status",
+            "--clock",
         ];
         if (!known.includes(arg)) {
             problems.push(`unknown argument "${arg}"`);
@@ -142,6 +147,16 @@ export function parseArgs(
                     problems.push(`--stale-entity-tag-status: must be 409 or 412; got "${value}"`);
                 } else options.staleEntityTagStatus = Number(value) as 409 | 412;
                 break;
+            case "--clock": {
+                const offset = /^[+-]/.test(value) ? parseDuration(value.replace(/^\+/, "")) : undefined;
+                const at = offset !== undefined ? Date.now() + offset : parseInstant(value);
+                if (at === undefined) {
+                    problems.push(
+                        `--clock: "${value}" is neither a time (ISO 8601) nor an offset such as +61d, -2h`,
+                    );
+                } else options.clockStart = at;
+                break;
+            }
         }
     }
     const fromEnv = (env[ACCOUNTS_ENV_VAR] ?? "").split(/[\s,]+/).filter((e) => e !== "");

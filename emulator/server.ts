@@ -5,6 +5,7 @@ import * as http from "http";
 import * as https from "https";
 import { randomUUID } from "crypto";
 import * as apiKeys from "./apiKeys";
+import { EmulatorClock, parseDuration, parseInstant } from "./clock";
 import { ApiError, ApiFamily, MessageCode, RequestContext, errorBody } from "./errors";
 import { LostResponseDecision, validateFault } from "./faults";
 import { ApiRequest, ApiResponse, Caller, Handler, HandlerEnv } from "./http";
@@ -133,6 +134,7 @@ function incomingTransactionId(req: http.IncomingMessage): string | undefined {
 export interface ServerDeps {
     readonly env: HandlerEnv;
     readonly log: RequestLog;
+    readonly clock: EmulatorClock;
     /** The emulator's base URL (set once listening). */
     baseUrl(): string;
 }
@@ -312,6 +314,8 @@ async function handleApi(
             baseUrl: deps.baseUrl(),
             family: matched.family,
         };
+        // Keys IAM purged by now (90 days past expiry) are gone before anything reads them.
+        apiKeys.purgeExpiredApiKeys(env);
         handled = true;
         response = matched.handler(apiReq, env);
         accountId = response.accountId ?? accountId;
@@ -335,7 +339,12 @@ async function handleApi(
     send(
         res,
         response.status,
-        { ...commonHeaders(family, transactionId, startMs), ...response.headers },
+        {
+            ...commonHeaders(family, transactionId, startMs),
+            // IAM's time, as its HTTP `Date` header gives it (RFC 9110): the emulator's clock.
+            Date: new Date(env.now()).toUTCString(),
+            ...response.headers,
+        },
         response.body,
     );
 }
@@ -394,7 +403,32 @@ function handleControl(
                 log.reset();
                 return json(204);
             case "GET /_emulator/state":
+                apiKeys.purgeExpiredApiKeys(env);
                 return json(200, env.store.snapshot());
+            case "GET /_emulator/clock":
+                return json(200, deps.clock.describe());
+            case "POST /_emulator/clock": {
+                const body = JSON.parse(rawBody || "{}") as Record<string, unknown>;
+                if (body === null || typeof body !== "object" || Array.isArray(body))
+                    throw new Error('expected {"set": <ISO 8601 or epoch ms>} or {"advance": "<duration>"}');
+                if (body.set !== undefined) {
+                    const at = parseInstant(body.set);
+                    if (at === undefined) throw new Error(`set: ${JSON.stringify(body.set)} is not a time`);
+                    deps.clock.set(at);
+                }
+                if (body.advance !== undefined) {
+                    const by = parseDuration(body.advance);
+                    if (by === undefined)
+                        throw new Error(
+                            `advance: ${JSON.stringify(body.advance)} is not a duration (e.g. "61d", "12h", "2w", ms)`,
+                        );
+                    deps.clock.advance(by);
+                }
+                if (body.set === undefined && body.advance === undefined)
+                    throw new Error('expected {"set": <ISO 8601 or epoch ms>} or {"advance": "<duration>"}');
+                apiKeys.purgeExpiredApiKeys(env);
+                return json(200, deps.clock.describe());
+            }
             case "GET /_emulator/faults":
                 return json(200, { faults: env.faults.list() });
             case "DELETE /_emulator/faults":

@@ -5,6 +5,7 @@
 // and an unknown key is a 400, not a 401, as on the real service.
 import { ApiError, MessageCode } from "./errors";
 import { ApiRequest, ApiResponse, HandlerEnv } from "./http";
+import { isExpired } from "./apiKeys";
 import { hashApiKey } from "./ids";
 import { clientOf, clientTokens, refreshTokenGrant } from "./oidc";
 import { APIKEY_GRANT_TYPE, TokenSubject } from "./tokens";
@@ -50,7 +51,7 @@ export function resolveApiKey(env: HandlerEnv, apiKey: string): TokenSubject {
             messageCode: MessageCode.ApiKeyUnusable,
         });
     }
-    if (key.expiresAt && Date.parse(key.expiresAt.replace(/\+0000$/, "Z")) <= env.now()) {
+    if (isExpired(key, env.now())) {
         throw new ApiError(400, MessageCode.ApiKeyUnusable, "Provided API key is expired.", {
             messageCode: MessageCode.ApiKeyUnusable,
         });
