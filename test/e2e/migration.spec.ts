@@ -513,7 +513,16 @@ describe("registry-token migration and the image report (the per-cluster stack)"
             "delete TokenSecretMigration old-kube-system-token-migration",
             "delete TokenSecretMigration old-shop-token-migration",
         ]);
-        expect(off.stdout).to.contain("keeps the API-key pull secrets that replaced the registry tokens");
+        // and says, per namespace, what it keeps and why
+        const kept = off.events
+            .map((e) => e.diagnosticEvent)
+            .filter((d) => d?.severity === "info" && d.message.includes("keeps the API-key pull secrets"))
+            .map((d) => d!.message.replace(/^.*?(migrateTokenSecrets|namespaces\.)/, "$1").trim())
+            .sort();
+        expect(kept).to.have.length(3);
+        expect(kept.join("\n"))
+            .to.contain("on kube-system/default")
+            .and.contain("on default/builder, default/default");
 
         // WHEN deployed THEN every account that listed a token still pulls from each domain it served
         await stack.up();
