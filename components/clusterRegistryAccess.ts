@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IamCredentialsArgs } from "./iam/credentials";
+import { keyLifetimeProblems, LeakAction } from "./iam/apiKey";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import { plainCredentialsProblems } from "./iam/plainCredentialsProblems";
 import { checkRegistryNamespace, Role, ROLES } from "./iam/policyModel";
@@ -59,6 +60,16 @@ export interface RegistryAccess {
      * @default - every registry namespace of the account
      */
     readonly registryNamespace?: string;
+    /**
+     * Lifetime of this identity's API key (`"90d"`, `"12h"`, `"2w"`), instead of the stack's `keyLifetime`.
+     * @default - the stack's `keyLifetime`
+     */
+    readonly keyLifetime?: string;
+    /**
+     * How long before its expiry this identity's key is renewed, instead of the stack's `renewBefore`.
+     * @default - the stack's `renewBefore`
+     */
+    readonly renewBefore?: string;
 }
 
 /** Registry access of one Kubernetes namespace. */
@@ -145,6 +156,25 @@ export interface ClusterRegistryAccessArgs {
      */
     readonly rotation?: pulumi.Input<string>;
     /**
+     * Lifetime of every identity's API key, e.g. `"90d"` (also `"12h"`, `"2w"`): keys are created
+     * with IAM's `expires_at` that far ahead, and renewed by `preview`/`up` inside `renewBefore`
+     * (new key, secrets updated in place, old key deleted). A shared identity or namespace may
+     * set its own `keyLifetime`.
+     * @default - keys never expire
+     */
+    readonly keyLifetime?: string;
+    /**
+     * How long before its expiry a key is renewed.
+     * @default - one third of the key's lifetime
+     */
+    readonly renewBefore?: string;
+    /**
+     * What IAM does with a key it finds leaked: `"none"`, `"disable"` or `"delete"`. A disabled or
+     * deleted key is replaced by the next `pulumi up --refresh` (or `up` alone, for keys with a lifetime).
+     * @default "disable"
+     */
+    readonly actionWhenLeaked?: LeakAction;
+    /**
      * When IAM already has a Container Registry policy for one of the identities' subjects and
      * scopes that this stack did not make (it carries no owner mark of this stack), take it
      * over: its roles and description become ours, and destroy deletes it. Without this, such a
@@ -213,6 +243,8 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
     public readonly coveredNamespaces: pulumi.Output<Record<string, CoveredNamespace>>;
     /** With `reportImages`: the containers still on old domains or without a pull secret. */
     public readonly imageReport: pulumi.Output<ImageReportRow[]>;
+    /** Per identity: when IAM stops accepting its API key (`yyyy-MM-ddTHH:mm+0000`), or `"never"`. */
+    public readonly keyExpiries: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ClusterRegistryAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         // {}: the kubeconfig and registry credentials must not reach component state.
@@ -264,6 +296,9 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     registryNamespace: access.registryNamespace,
                     credentials: args.registryCredentials,
                     rotation: args.rotation,
+                    keyLifetime: access.keyLifetime ?? args.keyLifetime,
+                    renewBefore: access.renewBefore ?? args.renewBefore,
+                    actionWhenLeaked: args.actionWhenLeaked,
                     adoptExistingPolicies: args.adoptExistingPolicies,
                 },
                 { parent: this },
@@ -355,6 +390,16 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             this.coveredNamespaces = live.namespaces;
             this.imageReport = live.imageReport;
         }
+        // Every identity exists once the service ids are known (the live branch declares them late).
+        this.keyExpiries = this.serviceIds.apply(() =>
+            pulumi
+                .all(
+                    Object.entries(identities).map(([k, v]) =>
+                        v.apiKeyExpiresAt.apply((at) => [k, at ?? "never"] as const),
+                    ),
+                )
+                .apply((pairs) => Object.fromEntries(pairs)),
+        );
         // Trusted content: each namespace's image policy, following its registry access.
         declareNamespaceImagePolicies(
             this,
@@ -373,15 +418,12 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
         new NamespaceRemovalGuard(
             `${name}-created-namespaces`,
             {
-                namespaces: this.coveredNamespaces.apply((covered) =>
+                namespaces: Object.fromEntries(
+                    created.map((ns) => [ns, { field: `namespaces.${ns}.createNamespace` }]),
+                ),
+                ours: this.coveredNamespaces.apply((covered) =>
                     Object.fromEntries(
-                        created.map((ns) => [
-                            ns,
-                            {
-                                field: `namespaces.${ns}.createNamespace`,
-                                ours: (covered[ns]?.secretNames ?? []).map((n) => `Secret/${n}`),
-                            },
-                        ]),
+                        created.map((ns) => [ns, (covered[ns]?.secretNames ?? []).map((n) => `Secret/${n}`)]),
                     ),
                 ),
                 deleteContents: args.deleteNamespaceContents,
@@ -401,6 +443,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             serviceIds: this.serviceIds,
             coveredNamespaces: this.coveredNamespaces,
             imageReport: this.imageReport,
+            keyExpiries: this.keyExpiries,
         });
     }
 }
@@ -438,6 +481,7 @@ function registryAccessProblems(field: string, access: RegistryAccess): string[]
     )) {
         problems.push(`${f.property}: ${f.reason}`);
     }
+    problems.push(...keyLifetimeProblems(`${field}.`, access));
     return problems;
 }
 
@@ -466,6 +510,7 @@ export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): 
         }
     }
     problems.push(...migrationSettingProblems("migrateTokenSecrets", args.migrateTokenSecrets));
+    problems.push(...keyLifetimeProblems("", args));
     if (namespaces.length === 0 && args.namespaceSelector === undefined) {
         problems.push(
             `namespaces: give at least one Kubernetes namespace, e.g. { default: {} }, or a namespaceSelector.`,

@@ -341,11 +341,9 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
             new NamespaceRemovalGuard(
                 `${name}-namespace-removal-guard`,
                 {
-                    namespaces: this.secretNames.apply((names) => ({
-                        [args.namespace]: {
-                            field: at("createNamespace"),
-                            ours: names.map((n) => `Secret/${n}`),
-                        },
+                    namespaces: { [args.namespace]: { field: at("createNamespace") } },
+                    ours: this.secretNames.apply((names) => ({
+                        [args.namespace]: names.map((n) => `Secret/${n}`),
                     })),
                     deleteContents: args.deleteNamespaceContents,
                     deleteContentsField: at("deleteNamespaceContents"),

@@ -12,20 +12,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
 import { describeSecretValue } from "../internal/secretShape";
+import { isUnknown } from "../internal/unknown";
 import { KubeClient, loadKubeconfig } from "./kubeClient";
 import { foreignObjectsIn } from "./namespaceContents";
 
-/** One created namespace as recorded: the argument that asks for it, and what the stack put there. */
+/** One created namespace as recorded: the argument that asks for it. */
 export interface RecordedNamespace {
     /** E.g. `namespaces.shop.createNamespace`. */
     field: string;
-    /** The stack's objects in it, `Kind/name` (its pull secrets). */
-    ours: string[];
 }
 
 /** What the provider receives and stores. @internal */
 export interface NamespaceRemovalGuardInputs {
+    /** Known when the program runs, so a preview always knows which namespaces leave. */
     namespaces: Record<string, RecordedNamespace>;
+    /** Per namespace, the stack's objects in it, `Kind/name` (its pull secrets); may be unknown in a preview. */
+    ours?: Record<string, string[]>;
     /** Delete such a namespace with whatever is in it. */
     deleteContents?: boolean;
     /** The setting that sets `deleteContents`, for messages. */
@@ -62,12 +64,13 @@ export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourcePro
                 ],
             };
         }
-        const leaving = Object.entries(olds?.namespaces ?? {}).filter(
-            ([ns]) => !(ns in (news.namespaces ?? {})),
-        );
+        const asked = isUnknown(news.namespaces) ? undefined : (news.namespaces ?? {});
+        if (asked === undefined) return { inputs: news };
+        const leaving = Object.entries(olds?.namespaces ?? {}).filter(([ns]) => !(ns in asked));
         if (leaving.length === 0 || news.deleteContents === true) return { inputs: news };
+        // What was ours in a leaving namespace is what the old inputs recorded.
         const problems = await this.problems(
-            { ...news, deleteContents: false },
+            { ...news, ours: olds?.ours, deleteContents: false },
             Object.fromEntries(leaving),
             "would delete it (it is no longer asked for)",
         );
@@ -81,6 +84,7 @@ export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourcePro
     ): Promise<pulumi.dynamic.DiffResult> {
         const same =
             JSON.stringify(olds.namespaces ?? {}) === JSON.stringify(news.namespaces ?? {}) &&
+            JSON.stringify(olds.ours ?? {}) === JSON.stringify(news.ours ?? {}) &&
             (olds.deleteContents ?? false) === (news.deleteContents ?? false);
         return { changes: !same };
     }
@@ -136,7 +140,7 @@ export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourcePro
         for (const [namespace, recorded] of Object.entries(namespaces)) {
             let found: string[] | undefined;
             try {
-                found = await foreignObjectsIn(client, namespace, recorded.ours ?? []);
+                found = await foreignObjectsIn(client, namespace, target.ours?.[namespace] ?? []);
             } catch (err) {
                 problems.push(cannotCheck([namespace], err));
                 continue;
@@ -173,7 +177,8 @@ export class NamespaceRemovalGuard extends pulumi.dynamic.Resource {
     constructor(
         name: string,
         args: {
-            namespaces: pulumi.Input<Record<string, pulumi.Input<RecordedNamespace>>>;
+            namespaces: Record<string, RecordedNamespace>;
+            ours: pulumi.Input<Record<string, string[]>>;
             deleteContents?: pulumi.Input<boolean>;
             deleteContentsField: string;
             kubeconfig?: pulumi.Input<string>;
@@ -186,6 +191,7 @@ export class NamespaceRemovalGuard extends pulumi.dynamic.Resource {
             name,
             {
                 namespaces: args.namespaces,
+                ours: args.ours,
                 deleteContents: args.deleteContents,
                 deleteContentsField: args.deleteContentsField,
                 kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
