@@ -3,6 +3,8 @@
 // cannot wait), and the kubeconfig and context the service-account patches will use.
 import * as pulumi from "@pulumi/pulumi";
 import { plaintextSecretProblems, SecretSettingKind, SettingValue } from "./internal/plaintextConfig";
+import { probeClusterSync } from "./k8s/clusterProbe";
+import { KubeconfigSource, kubeconfigSourceNames, loadKubeconfig } from "./k8s/kubeClient";
 import { kubeconfigSettingProblem, KubeconfigSettings } from "./k8s/providerChecks";
 
 /** A stack setting that holds a credential. */
@@ -75,12 +77,37 @@ export function refusePlaintextSecrets(extra: readonly SecretSetting[] = []): vo
  * a context that the kubeconfig does not define, a kubeconfig that does not parse, a relative
  * path in kubeconfig text, an unsupported auth-provider, .... The message names the setting
  * responsible (`settings.contextSetting`, `kubernetes:context`, `settings.kubeconfigSetting`,
- * `kubernetes:kubeconfig`, `KUBECONFIG`). Whether the API server answers and accepts the
- * credentials is checked by the service-account patches at preview.
+ * `kubernetes:kubeconfig`, `KUBECONFIG`); then, when it loads, an API server that does not
+ * answer or refuses its credentials (one GET /api, waited for in a child process).
  */
 export function refuseUnusableKubeconfig(settings: KubeconfigSettings): void {
     const problem = kubeconfigSettingProblem(settings);
     if (problem !== undefined) throw new pulumi.RunError(problem);
+    // The API server itself, now: later, inside the Outputs that read the cluster, a failure
+    // would reach the user only after the engine's minute of waiting (./k8s/clusterProbe.ts).
+    const k8s = new pulumi.Config("kubernetes");
+    const source: KubeconfigSource = {
+        kubeconfig: settings.kubeconfig,
+        stackKubeconfig: k8s.get("kubeconfig"),
+        context: settings.context === "" ? undefined : settings.context,
+        stackContext: k8s.get("context"),
+    };
+    try {
+        loadKubeconfig(source);
+    } catch {
+        return; // none found (in-cluster credentials, or none at all): the patches' check says so
+    }
+    const unreachable = probeClusterSync(source);
+    if (unreachable !== undefined) {
+        const names = kubeconfigSourceNames(source, {
+            kubeconfig: settings.kubeconfigSetting,
+            context: settings.contextSetting,
+        });
+        const setting = names.context.startsWith("the current-context")
+            ? names.kubeconfig
+            : `${names.kubeconfig} (with ${names.context})`;
+        throw new pulumi.RunError(`${setting}: ${unreachable}`);
+    }
 }
 
 /**

@@ -322,9 +322,9 @@ export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.Resourc
             return undefined;
         } catch (err) {
             if (!(err instanceof KubeApiError)) throw err;
-            const setting = names.context.includes(":")
-                ? `${names.kubeconfig} (with ${names.context})`
-                : names.kubeconfig;
+            const setting = names.context.startsWith("the current-context")
+                ? names.kubeconfig
+                : `${names.kubeconfig} (with ${names.context})`;
             const what =
                 err.status === undefined
                     ? `the API server ${client.config.server} does not answer`

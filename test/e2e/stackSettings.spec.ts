@@ -25,7 +25,7 @@ describe("Stack settings refused at preview (the per-cluster stack)", function (
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster({ controllerManager: false });
+        cluster = await startLocalCluster();
         iam = await startIamEmulator({
             port: 0,
             accounts: [

@@ -1,5 +1,5 @@
-// A component whose service-account patch will read its kubeconfig from the environment says at
-// preview when that kubeconfig is one the patch cannot use, naming the field.
+// A component whose service-account patch will read its kubeconfig from the environment refuses
+// at preview a kubeconfig the patch cannot use, naming the setting and the field.
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -31,17 +31,21 @@ describe("the kubeconfig a service-account patch reads from the environment", fu
         process.env.KUBECONFIG = file;
     };
 
-    it("warns at preview about an unusable one, without its credentials", async function () {
+    it("refuses an unusable one at preview, naming KUBECONFIG, without its credentials", async function () {
         withKubeconfig(`{server: "https://k:6443", proxy-url: "socks5://p:1080"}`);
-        await unwrap(
-            new NamespacePullSecrets("w", { namespace: "a", apiKey: "k", regions: ["us"] }).serviceAccounts,
+        let refusal: Error | undefined;
+        try {
+            new NamespacePullSecrets("w", { namespace: "a", apiKey: "k", regions: ["us"] });
+        } catch (err) {
+            refusal = err as Error;
+        }
+        // An error, not a warning: the patch would fail at `up` with the same kubeconfig.
+        expect(refusal?.message).to.equal(
+            `NamespacePullSecrets "w": KUBECONFIG: kubeconfig (${path.join(dir, "config")}): cluster "c" proxy-url uses ` +
+                `socks5, which the service-account patcher does not support; use an http:// or https:// proxy (HTTP CONNECT)`,
         );
-        expect(warnings).to.deep.equal([
-            `NamespacePullSecrets "w": the service-account patch reads its kubeconfig from the environment, and ` +
-                `kubeconfig (${path.join(dir, "config")}): cluster "c" proxy-url uses socks5, which the service-account ` +
-                `patcher does not support; use an http:// or https:// proxy (HTTP CONNECT)`,
-        ]);
-        expect(warnings.join("\n")).not.to.contain("s3cret");
+        expect(refusal?.message).not.to.contain("s3cret");
+        expect(warnings).to.deep.equal([]);
     });
 
     it("stays quiet about a usable one, and when the patch has its own kubeconfig", async function () {

@@ -1,6 +1,7 @@
 // The ServiceAccountPullSecrets provider's methods, called directly against a real
 // kube-apiserver + kube-controller-manager on loopback (test/bed/cluster.ts).
 import * as pulumi from "@pulumi/pulumi";
+import { Config as DynamicConfig } from "@pulumi/pulumi/cmd/dynamic-provider/config";
 import axios from "axios";
 import { expect } from "chai";
 import * as http from "http";
@@ -15,6 +16,7 @@ import {
     ServiceAccountPullSecretsState,
 } from "../../components/k8s/serviceAccountPullSecrets";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { freePort } from "../bed/processes";
 
 const provider = () => new ServiceAccountPullSecretsProvider({ pollMs: 100, client: { backoffMs: 10 } });
 
@@ -228,6 +230,69 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
     };
     const inputs = (ns: string, secretNames: string[], over: Partial<ServiceAccountPullSecretsInputs> = {}) =>
         checked(p, { namespace: ns, secretNames, kubeconfig: cluster.kubeconfig, ...over });
+
+    it("under the engine, fails check where create would: refused credentials, no answer, a missing context, naming the setting", async function () {
+        // GIVEN a provider configured as the engine configures it, with the whole stack config
+        const configured = provider();
+        const refused = cluster.kubeconfig.replace(cluster.token, "not-a-token-the-server-knows");
+        await configured.configure!({
+            config: new DynamicConfig({ "proj:kubeconfig": refused, "kubernetes:context": "nope" }, "proj"),
+        } as unknown as pulumi.dynamic.ConfigureRequest);
+        const failuresOf = async (over: Partial<ServiceAccountPullSecretsInputs>) =>
+            (
+                await configured.check!(
+                    {} as ServiceAccountPullSecretsInputs,
+                    {
+                        namespace: "default",
+                        secretNames: ["a"],
+                        ...over,
+                    } as ServiceAccountPullSecretsInputs,
+                )
+            ).failures;
+
+        // WHEN the kubeconfig input is the project's kubeconfig setting, with a token the server refuses
+        const byToken = await failuresOf({ kubeconfig: refused });
+        // THEN check fails naming that setting, never the token
+        expect(byToken).to.have.length(1);
+        expect(byToken![0].property).to.equal("kubeconfig");
+        expect(byToken![0].reason).to.match(
+            new RegExp(`^proj:kubeconfig: the API server ${cluster.server} refuses the credentials, .*401`),
+        );
+        expect(byToken![0].reason).not.to.contain("not-a-token-the-server-knows");
+
+        // WHEN the server does not answer
+        const closed = await freePort();
+        const silent = await failuresOf({
+            kubeconfig: cluster.kubeconfig.replace(cluster.server, `https://127.0.0.1:${closed}`),
+        });
+        expect(silent![0].reason).to.match(
+            new RegExp(
+                `^the kubeconfig input: the API server https://127.0.0.1:${closed} does not answer, .*ECONNREFUSED`,
+            ),
+        );
+
+        // WHEN the kubeconfig comes from the environment and kubernetes:context names no context of it
+        const before = process.env.KUBECONFIG;
+        process.env.KUBECONFIG = cluster.kubeconfigPath;
+        try {
+            const noContext = await failuresOf({});
+            expect(noContext).to.deep.equal([
+                {
+                    property: "context",
+                    reason:
+                        `kubernetes:context: kubeconfig (${cluster.kubeconfigPath}) has no context "nope"; contexts: "local". ` +
+                        "Set kubernetes:context to one of them (`pulumi config set kubernetes:context <context>`), or remove it " +
+                        "(`pulumi config rm kubernetes:context`) to use the kubeconfig's current-context.",
+                },
+            ]);
+        } finally {
+            if (before === undefined) delete process.env.KUBECONFIG;
+            else process.env.KUBECONFIG = before;
+        }
+
+        // WHEN the kubeconfig is good THEN check passes (a 404 for an account still to come is fine)
+        expect(await failuresOf({ kubeconfig: cluster.kubeconfig, namespace: "not-yet" })).to.deep.equal([]);
+    });
 
     it("keeps a foreign entry through create, a second run, a second resource, update and delete", async function () {
         // GIVEN a namespace whose default account already lists someone else's secret
