@@ -153,9 +153,8 @@ export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourcePro
                     `${found.length} object(s) that are not this stack's: ${shown}. Deleting the namespace would ` +
                     `delete them. Nothing was deleted. To keep the namespace, and this stack's secrets in it, ask ` +
                     `for it again (\`createNamespace: true\`). To delete it with everything in it, set ` +
-                    `\`${target.deleteContentsField}: true\`. To keep it but stop managing it, move those objects ` +
-                    "first, or remove the namespace from this stack's state with `pulumi state delete <its URN>` " +
-                    "(the namespace and its contents stay).",
+                    `\`${target.deleteContentsField}: true\`. To let the namespace go without them, move those objects ` +
+                    "out of it first.",
             );
         }
         return problems;
