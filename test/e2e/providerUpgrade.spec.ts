@@ -3,6 +3,7 @@
 // updates and destroys, and the first `up` after the upgrade rewrites only the stored
 // provider text: an update of each resource, no replace, no IAM write, no Kubernetes write.
 import { expect } from "chai";
+import { readMark } from "../../components/ownership/ownerMark";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { iamWorld } from "../bed/iamWorld";
@@ -18,6 +19,8 @@ const DYNAMIC_TYPES = [
     "iam:ApiKey",
     "k8s:ServiceAccountPullSecrets",
 ].map((t) => `pulumi-nodejs:dynamic/${t}`);
+
+const STACK_OWNER = "pulumi-nodejs:dynamic/ownership:StackOwner";
 
 const providerTexts = (resources: StateResource[]) =>
     resources
@@ -78,13 +81,18 @@ describe("upgrading state written with by-value providers to the shims", functio
         // THEN the preview shows an update of each resource and nothing else: no replace, and
         // the dependents of the service ID stay known (its id does not change)
         const planned = resourceChanges(preview);
+        // (and the stack's owner id, which this release records once per stack)
         expect(planned.map((s) => [s.type, s.op]).sort()).to.deep.equal(
-            [...DYNAMIC_TYPES].sort().map((t) => [t, "update"]),
+            [...[...DYNAMIC_TYPES].map((t) => [t, "update"]), [STACK_OWNER, "create"]].sort(),
         );
 
         iam.resetLog();
         const up = await stack.up();
-        expect(resourceChanges(up).map((s) => s.op)).to.deep.equal(["update", "update", "update", "update"]);
+        expect(
+            resourceChanges(up)
+                .map((s) => s.op)
+                .sort(),
+        ).to.deep.equal(["create", "update", "update", "update", "update"]);
         expect(iam.counters().writes, JSON.stringify(iam.requests())).to.equal(0);
         const saAfter = await cluster.api.get("/api/v1/namespaces/default/serviceaccounts/default");
         expect(saAfter.data.metadata.resourceVersion, "the service account was not written").to.equal(
@@ -119,7 +127,9 @@ describe("upgrading state written with by-value providers to the shims", functio
         ]);
         const world = await iamWorld(iam.url, ACCOUNT);
         expect(
-            world.serviceIds.filter((s) => s.name === "legacy-only-id").map((s) => s.description),
+            world.serviceIds
+                .filter((s) => s.name === "legacy-only-id")
+                .map((s) => readMark(s.description).description),
         ).to.deep.equal(["changed by the old provider"]);
 
         await stack.destroy();
