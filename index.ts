@@ -17,10 +17,16 @@
 //                                 this stack did not make, instead of refusing it
 //   icr-access:deleteNamespaceContents  true: let a namespace the stack created be deleted with
 //                                 objects in it that are not the stack's (default: refused)
+//   icr-access:keyLifetime        e.g. 90d (also 12h, 2w): every API key expires that long after it is
+//                                 made, and is renewed before then (default: keys never expire)
+//   icr-access:renewBefore        how long before its expiry a key is renewed (default: a third of
+//                                 the lifetime)
+//   icr-access:actionWhenLeaked   none, disable or delete: what IAM does with a leaked key (default disable)
 //   ibmcloud:apiKey               IAM API key (secret), or IBMCLOUD_API_KEY
 import * as pulumi from "@pulumi/pulumi";
 import {
     ClusterRegistryAccess,
+    ClusterRegistryAccessArgs,
     MigrateTokenSecretsOptions,
     NamespaceAccess,
     NamespaceSelector,
@@ -70,6 +76,11 @@ const access = new ClusterRegistryAccess(config.require("cluster"), {
             : { apiKey: registryApiKey, iamEndpoint: config.get("registryIamEndpoint") },
     layout: config.get<PullSecretLayout>("layout"),
     rotation: config.get("rotation") || undefined,
+    keyLifetime: config.get("keyLifetime") || undefined,
+    renewBefore: config.get("renewBefore") || undefined,
+    actionWhenLeaked:
+        config.get<NonNullable<ClusterRegistryAccessArgs["actionWhenLeaked"]>>("actionWhenLeaked") ||
+        undefined,
     adoptExistingPolicies: config.getBoolean("adoptExistingPolicies"),
     deleteNamespaceContents: config.getBoolean("deleteNamespaceContents"),
 });
@@ -80,3 +91,5 @@ export const namespaces = access.coveredNamespaces;
 export const serviceIds = access.serviceIds;
 /** With icr-access:imageReport: containers whose images name registry.*.bluemix.net, or an icr.io domain without a pull secret. */
 export const imageReport = access.imageReport;
+/** Per identity: when IAM stops accepting its API key, or "never" (icr-access:keyLifetime). */
+export const keyExpiries = access.keyExpiries;

@@ -7,6 +7,13 @@
 // state by `read` and `update`. Rotation = replacement: a new `rotation` value makes Pulumi
 // create the new key first and delete the old one afterwards.
 //
+// Expiry: with `keyLifetime`, every key is created with IAM's `expires_at` (IAM then refuses it
+// at the token endpoint, and deletes it once both `expires_at` and `modified_at` are more than
+// 90 days past: IBM's IAM Identity API reference, `expires_at`). `diff` reads the key from IAM
+// on every preview and up, and replaces it (create before delete: consumers are updated before
+// the old key goes) once IAM's time is within `renewBefore` of its expiry, or when IAM disabled
+// it; `read` (refresh) reports an expired or disabled key in `status`, and a purged one as gone.
+//
 // The provider runs in the engine's dynamic-provider process (loaded by the `__provider` shim; no
 // `pulumi.*` in its methods). It calls IAM Identity:
 //   create  POST   /v1/apikeys (Entity-Lock)
@@ -15,7 +22,7 @@
 //   delete  DELETE /v1/apikeys/{id}            (404 → done; unlocks first if we lock it)
 import * as pulumi from "@pulumi/pulumi";
 import { containsUnknown, deepEqual, isUnknown } from "../internal/unknown";
-import { ApiKeyResource, IamClient, IamClientTuning, parseIbmTime } from "./client";
+import { ApiKeyAt, ApiKeyResource, IamClient, IamClientTuning, parseIbmTime } from "./client";
 import {
     IamCredentialsArgs,
     IamCredentialsInputs,
@@ -90,6 +97,29 @@ export interface ApiKeyArgs {
      */
     readonly rotation?: pulumi.Input<string>;
     /**
+     * How long each key lives: `"90d"`, `"12h"`, `"2w"` (units `m`, `h`, `d`, `w`; sums such as
+     * `"1d12h"`), at least one hour. The key is created with IAM's `expires_at` that far ahead
+     * (IAM refuses it afterwards, and purges it 90 days later), and renewed before then (see
+     * `renewBefore`). Changing it replaces the key, create before delete.
+     * @default - the key never expires
+     */
+    readonly keyLifetime?: pulumi.Input<string>;
+    /**
+     * How long before its expiry a key is renewed: every `preview`/`up` compares the key's
+     * `expires_at` with IAM's time, and inside this window replaces it (create before delete,
+     * so pull secrets are updated in place before the old key is deleted). Same units as
+     * `keyLifetime`, shorter than it.
+     * @default - one third of `keyLifetime`
+     */
+    readonly renewBefore?: pulumi.Input<string>;
+    /**
+     * What IAM does with the key when it finds it leaked: `"none"`, `"disable"` or `"delete"`.
+     * A disabled (or deleted) key is replaced by the next `pulumi up` (after a refresh for a
+     * key without `keyLifetime`). Changes in place.
+     * @default "disable" - as IAM
+     */
+    readonly actionWhenLeaked?: pulumi.Input<LeakAction>;
+    /**
      * When the owning service ID was created, as IAM reports it ({@link ServiceId.createdAt}). An
      * owner created moments ago may still answer 404; with this, that 404 is waited out even when
      * the owner was created by another process (an earlier `up`). Never a reason to change the key.
@@ -112,6 +142,9 @@ export interface ApiKeyInputs extends OwnedInputs {
     storeValue?: boolean;
     locked?: boolean;
     rotation?: string;
+    keyLifetime?: string;
+    renewBefore?: string;
+    actionWhenLeaked?: string;
     subjectCreatedAt?: string;
     credentials?: IamCredentialsInputs;
 }
@@ -137,6 +170,112 @@ export interface ApiKeyState extends OwnedInputs {
     lockManaged: boolean;
     /** The owner mark the key carries (`owner.incarnation.call`), when it carries ours. */
     ownerMark?: string;
+    keyLifetime?: string;
+    renewBefore?: string;
+    /** As IAM reports it (`disable` when IAM reports none). */
+    actionWhenLeaked?: string;
+    /** IAM's `expires_at`, `yyyy-MM-ddTHH:mm+0000`; absent: never. */
+    expiresAt?: string;
+    /** Whether IAM has disabled the key (by hand, or after a leak). */
+    disabled?: boolean;
+    /** Set when the key cannot be used any more: why, and that `pulumi up` replaces it. */
+    status?: string;
+}
+
+/** What IAM may do with a leaked key (IBM's IAM Identity API reference, `action_when_leaked`). */
+export type LeakAction = "none" | "disable" | "delete";
+const LEAK_ACTIONS: readonly string[] = ["none", "disable", "delete"];
+
+const DURATION_UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A key lifetime or renewal window in ms: `"90d"`, `"12h"`, `"2w"`, `"45m"`, `"1d12h"`; else undefined. @internal */
+export function parseKeyDuration(text: unknown): number | undefined {
+    if (typeof text !== "string" || !/^(\d+[mhdw])+$/.test(text.trim())) return undefined;
+    let ms = 0;
+    for (const m of text.trim().matchAll(/(\d+)([mhdw])/g)) ms += Number(m[1]) * DURATION_UNIT_MS[m[2]];
+    return ms > 0 ? ms : undefined;
+}
+
+/** The renewal window of a key: `renewBefore`, else a third of the lifetime. @internal */
+export function renewWindowMs(keyLifetime: string | undefined, renewBefore: string | undefined): number {
+    return parseKeyDuration(renewBefore) ?? Math.floor((parseKeyDuration(keyLifetime) ?? 0) / 3);
+}
+
+/** A time in IAM Identity's `expires_at` format, `yyyy-MM-ddTHH:mm+0000` (to the minute, down). @internal */
+export function ibmExpiresAt(ms: number): string {
+    return new Date(ms).toISOString().slice(0, 16) + "+0000";
+}
+
+/** Problems with `keyLifetime`, `renewBefore` and `actionWhenLeaked`, under `prefix`. Unknowns pass. @internal */
+export function keyLifetimeProblems(
+    prefix: string,
+    args: { keyLifetime?: unknown; renewBefore?: unknown; actionWhenLeaked?: unknown },
+): string[] {
+    const problems: string[] = [];
+    const known = (v: unknown) => v !== undefined && !isUnknown(v) && !pulumi.Output.isInstance(v);
+    const durationHint = 'a duration such as "90d", "12h" or "2w" (units m, h, d, w)';
+    const lifetime = parseKeyDuration(args.keyLifetime);
+    if (known(args.keyLifetime)) {
+        if (lifetime === undefined)
+            problems.push(
+                `${prefix}keyLifetime: ${JSON.stringify(args.keyLifetime)} is not ${durationHint}.`,
+            );
+        else if (lifetime < 3_600_000)
+            problems.push(
+                `${prefix}keyLifetime: ${JSON.stringify(args.keyLifetime)} is shorter than an hour.`,
+            );
+    }
+    if (known(args.renewBefore)) {
+        const window = parseKeyDuration(args.renewBefore);
+        if (window === undefined)
+            problems.push(
+                `${prefix}renewBefore: ${JSON.stringify(args.renewBefore)} is not ${durationHint}.`,
+            );
+        else if (lifetime !== undefined && window >= lifetime)
+            problems.push(
+                `${prefix}renewBefore: ${JSON.stringify(args.renewBefore)} is not shorter than keyLifetime ` +
+                    `${JSON.stringify(args.keyLifetime)}; every key would be renewed at once.`,
+            );
+    }
+    if (known(args.actionWhenLeaked) && !LEAK_ACTIONS.includes(args.actionWhenLeaked as string))
+        problems.push(
+            `${prefix}actionWhenLeaked: must be one of ${LEAK_ACTIONS.map((a) => `"${a}"`).join(", ")}; ` +
+                `got ${JSON.stringify(args.actionWhenLeaked)}.`,
+        );
+    return problems;
+}
+
+/**
+ * Why a key must be replaced now, if it must: IAM no longer has it (`apikey`: deleted, or
+ * purged 90 days after expiry), disabled it (`disabled`), or IAM's time is within the renewal
+ * window of its expiry (`expiresAt`). `live` is the key as IAM answered in this diff; without it
+ * the state's copy is measured on our clock.
+ * @internal
+ */
+export function renewalReason(
+    olds: ApiKeyState,
+    news: ApiKeyInputs,
+    live?: ApiKeyAt,
+): "apikey" | "disabled" | "expiresAt" | undefined {
+    if (live !== undefined && live.key === undefined) return "apikey";
+    if ((live?.key?.disabled ?? olds.disabled) === true) return "disabled";
+    const expiresAt = live?.key ? live.key.expires_at : olds.expiresAt;
+    const expiry = parseIbmTime(expiresAt);
+    if (expiry === undefined) return undefined;
+    const lifetime = isUnknown(news.keyLifetime) ? olds.keyLifetime : (news.keyLifetime ?? olds.keyLifetime);
+    const renewBefore = isUnknown(news.renewBefore) ? olds.renewBefore : news.renewBefore;
+    const now = live?.iamNow ?? Date.now();
+    return now >= expiry - renewWindowMs(lifetime, renewBefore) ? "expiresAt" : undefined;
+}
+
+/** The one line `status` holds for a key that cannot be used, or undefined. */
+function keyStatus(key: ApiKeyResource, nowMs: number): string | undefined {
+    if (key.disabled === true)
+        return `disabled in IAM (by hand, or after a leak): the next \`pulumi up\` replaces key ${key.id}`;
+    const expiry = parseIbmTime(key.expires_at);
+    if (expiry !== undefined && expiry <= nowMs)
+        return `expired in IAM at ${key.expires_at}: the next \`pulumi up\` replaces key ${key.id}`;
+    return undefined;
 }
 
 /** `check` failures of ApiKey inputs. @internal */
@@ -149,6 +288,10 @@ export function checkApiKeyInputs(news: ApiKeyInputs): Failure[] {
         ...checkBoolean("storeValue", news.storeValue),
         ...checkBoolean("locked", news.locked),
         ...checkOptionalString("rotation", news.rotation),
+        ...keyLifetimeProblems("", news).map((reason) => {
+            const i = reason.indexOf(": ");
+            return { property: reason.slice(0, i), reason: reason.slice(i + 2) };
+        }),
         ...checkOptionalString("subjectCreatedAt", news.subjectCreatedAt),
         // Also checks `credentials.accountId`, without quoting it: the object is a secret.
         ...checkCredentialsInput(news.credentials),
@@ -157,19 +300,30 @@ export function checkApiKeyInputs(news: ApiKeyInputs): Failure[] {
 }
 
 /**
- * The diff of an ApiKey: a new owner, account, `storeValue` or `rotation` replaces the key
- * (create before delete); name, description, lock and credentials change in place.
- * `subjectCreatedAt` only helps a create, so it never counts.
+ * The diff of an ApiKey: a new owner, account, `storeValue`, `rotation` or `keyLifetime`
+ * replaces the key (create before delete), and so does a key that must be renewed
+ * ({@link renewalReason}: `expiresAt`, `disabled` or `apikey` in `replaces`, which preview
+ * shows); name, description, lock, `actionWhenLeaked`, `renewBefore` and credentials change in
+ * place. `subjectCreatedAt` only helps a create, so it never counts.
  * @internal
  */
-export function diffApiKey(olds: ApiKeyState, news: ApiKeyInputs): pulumi.dynamic.DiffResult {
+export function diffApiKey(
+    olds: ApiKeyState,
+    news: ApiKeyInputs,
+    live?: ApiKeyAt,
+): pulumi.dynamic.DiffResult {
     const differs = (a: unknown, b: unknown) => isUnknown(b) || a !== b;
     const replaces: string[] = [];
     if (differs(olds.iamId, news.iamId)) replaces.push("iamId");
     if (news.accountId !== undefined && differs(olds.accountId, news.accountId)) replaces.push("accountId");
     if (differs(olds.storeValue ?? false, news.storeValue ?? false)) replaces.push("storeValue");
     if (differs(olds.rotation, news.rotation)) replaces.push("rotation");
+    if (differs(olds.keyLifetime, news.keyLifetime)) replaces.push("keyLifetime");
+    const renewal = renewalReason(olds, news, live);
+    if (renewal !== undefined) replaces.push(renewal);
     const changed =
+        differs(olds.actionWhenLeaked ?? "disable", news.actionWhenLeaked ?? "disable") ||
+        differs(olds.renewBefore, news.renewBefore) ||
         differs(olds.name, news.name) ||
         differs(olds.description ?? "", news.description ?? "") ||
         (news.locked !== undefined && differs(olds.locked, news.locked)) ||
@@ -178,7 +332,12 @@ export function diffApiKey(olds: ApiKeyState, news: ApiKeyInputs): pulumi.dynami
     return { changes: replaces.length > 0 || changed, replaces };
 }
 
-function stateOf(inputs: ApiKeyInputs, key: ApiKeyResource, value: string | undefined): ApiKeyState {
+function stateOf(
+    inputs: ApiKeyInputs,
+    key: ApiKeyResource,
+    value: string | undefined,
+    iamNow: number = Date.now(),
+): ApiKeyState {
     const { description, mark } = readMark(key.description);
     return compact({
         owner: inputs.owner,
@@ -199,6 +358,12 @@ function stateOf(inputs: ApiKeyInputs, key: ApiKeyResource, value: string | unde
         modifiedAt: key.modified_at,
         lockManaged: inputs.locked !== undefined,
         ownerMark: mark ? markText(mark) : undefined,
+        keyLifetime: inputs.keyLifetime,
+        renewBefore: inputs.renewBefore,
+        actionWhenLeaked: key.action_when_leaked ?? inputs.actionWhenLeaked ?? "disable",
+        expiresAt: key.expires_at,
+        disabled: key.disabled === true,
+        status: keyStatus(key, iamNow),
     });
 }
 
@@ -261,8 +426,23 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
         return { inputs: news, failures };
     }
 
-    async diff(_id: string, olds: ApiKeyState, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
-        return diffApiKey(olds, news);
+    async diff(id: string, olds: ApiKeyState, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
+        // A key with an expiry is looked at in IAM on every preview and up: is IAM's time inside
+        // the renewal window, did IAM disable or purge it? One read per key; keys without an
+        // expiry are only read by a refresh.
+        let live: ApiKeyAt | undefined;
+        if (olds.expiresAt !== undefined) {
+            const credentials = containsUnknown(news.credentials) ? olds.credentials : news.credentials;
+            try {
+                live = await this.client(credentials).readApiKey(id, {
+                    createdAt: parseIbmTime(olds.createdAt),
+                });
+            } catch {
+                // IAM unreachable: the expiry in state, on our clock (check reports the credentials).
+                live = undefined;
+            }
+        }
+        return diffApiKey(olds, news, live);
     }
 
     async create(inputs: ApiKeyInputs): Promise<pulumi.dynamic.CreateResult<ApiKeyState>> {
@@ -276,6 +456,9 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
             all.filter((k) => k.id !== keptId && relationTo(k.description, mark) === "orphan");
         const listKeys = () => client.listApiKeys({ accountId: inputs.accountId, iamId: inputs.iamId });
         for (const orphan of orphansOf(await listKeys())) await deleteKey(client, orphan);
+        // IAM's time (the listing's answer), so that a skewed clock here does not shorten the life.
+        const lifetime = parseKeyDuration(inputs.keyLifetime);
+        const expiresAt = lifetime === undefined ? undefined : ibmExpiresAt(client.iamNow() + lifetime);
         const key = await client.createApiKey(
             {
                 name: inputs.name,
@@ -284,6 +467,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
                 accountId: inputs.accountId,
                 storeValue: inputs.storeValue,
                 locked: inputs.locked === true,
+                expiresAt,
+                actionWhenLeaked: inputs.actionWhenLeaked ?? "disable",
             },
             { subjectCreatedAt: parseIbmTime(inputs.subjectCreatedAt) },
         );
@@ -300,12 +485,13 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
         await client.untilListed(listKeys, key.id, async (all) => {
             for (const orphan of orphansOf(all, key.id)) await deleteKey(client, orphan);
         });
-        return { id: key.id, outs: stateOf(inputs, key, key.apikey) };
+        return { id: key.id, outs: stateOf(inputs, key, key.apikey, client.iamNow()) };
     }
 
     async read(id: string, props?: ApiKeyState): Promise<pulumi.dynamic.ReadResult<ApiKeyState>> {
         const client = this.client(props?.credentials);
-        const key = await client.getApiKey(id, { createdAt: parseIbmTime(props?.createdAt) });
+        // Gone (deleted, or purged 90 days after its expiry): the refresh drops it, `up` makes a new one.
+        const { key, iamNow } = await client.readApiKey(id, { createdAt: parseIbmTime(props?.createdAt) });
         if (!key) return { id: "" };
         const inputs: ApiKeyInputs = {
             owner: props?.owner,
@@ -317,12 +503,16 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
             storeValue: props?.storeValue,
             locked: props?.lockManaged ? key.locked : undefined,
             rotation: props?.rotation,
+            keyLifetime: props?.keyLifetime,
+            renewBefore: props?.renewBefore,
+            actionWhenLeaked: key.action_when_leaked ?? props?.actionWhenLeaked,
             credentials: props?.credentials,
         };
         // The value is only in IAM's answer if it was stored; otherwise keep the one from create.
+        // An expired or disabled key is kept, with `status` saying so: the next diff replaces it.
         return {
             id,
-            props: stateOf(inputs, key, props?.apikey),
+            props: stateOf(inputs, key, props?.apikey, iamNow),
             inputs: compact(inputs) as unknown as ApiKeyState,
         };
     }
@@ -346,7 +536,11 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
             created_at: olds.createdAt,
             created_by: olds.createdBy,
             modified_at: olds.modifiedAt,
+            expires_at: olds.expiresAt,
+            disabled: olds.disabled,
+            action_when_leaked: olds.actionWhenLeaked,
         };
+        const wantLeakAction = news.actionWhenLeaked ?? "disable";
         const wantLocked = news.locked ?? olds.locked;
         let unlockedByUs = false;
         const unlock = async () => {
@@ -359,7 +553,11 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
             news.description ?? "",
             parseMarkText(olds.ownerMark) ?? keyMark(news),
         );
-        if (current.name !== news.name || (current.description ?? "") !== description) {
+        if (
+            current.name !== news.name ||
+            (current.description ?? "") !== description ||
+            (current.action_when_leaked ?? "disable") !== wantLeakAction
+        ) {
             if (current.locked) await unlock();
             current = await writeWithFreshTag<ApiKeyResource, ApiKeyResource>({
                 tag: unlockedByUs ? undefined : current.entity_tag,
@@ -367,7 +565,12 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
                     const k = await client.getApiKey(id);
                     return k ? { tag: k.entity_tag, current: k } : undefined;
                 },
-                write: (tag) => client.updateApiKey(id, { name: news.name, description }, tag),
+                write: (tag) =>
+                    client.updateApiKey(
+                        id,
+                        { name: news.name, description, actionWhenLeaked: wantLeakAction },
+                        tag,
+                    ),
                 fix: async (k) => {
                     if (!k.locked) return false;
                     await unlock();
@@ -389,7 +592,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
             if (!fresh) throw goneError(id);
             current = fresh;
         }
-        return { outs: stateOf(news, current, olds.apikey) };
+        return { outs: stateOf(news, current, olds.apikey, client.iamNow()) };
     }
 
     async delete(id: string, props: ApiKeyState): Promise<void> {
@@ -451,8 +654,19 @@ export class ApiKey extends pulumi.dynamic.Resource {
     declare public readonly entityTag: pulumi.Output<string>;
     /** Creation time as IAM reports it. */
     declare public readonly createdAt: pulumi.Output<string>;
+    /** When IAM stops accepting the key (`yyyy-MM-ddTHH:mm+0000`); undefined without `keyLifetime`. */
+    declare public readonly expiresAt: pulumi.Output<string | undefined>;
+    /** What IAM does when it finds the key leaked. */
+    declare public readonly actionWhenLeaked: pulumi.Output<string>;
+    /** Whether IAM has disabled the key (as of the last create, update or refresh). */
+    declare public readonly disabled: pulumi.Output<boolean>;
+    /** Why the key can no longer be used (expired or disabled in IAM), as of the last refresh. */
+    declare public readonly status: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
+        const problems = keyLifetimeProblems("", args);
+        if (problems.length > 0)
+            throw new pulumi.ResourceError(`ApiKey ${name}: ${problems.join(" ")}`, opts?.parent);
         super(
             apiKeyProvider,
             name,
@@ -464,6 +678,9 @@ export class ApiKey extends pulumi.dynamic.Resource {
                 storeValue: args.storeValue,
                 locked: args.locked,
                 rotation: args.rotation,
+                keyLifetime: args.keyLifetime,
+                renewBefore: args.renewBefore,
+                actionWhenLeaked: args.actionWhenLeaked,
                 subjectCreatedAt: args.subjectCreatedAt,
                 credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
                 owner: resourceOwner("icr:iam:ApiKey", name, opts?.parent),
@@ -473,6 +690,9 @@ export class ApiKey extends pulumi.dynamic.Resource {
                 crn: undefined,
                 entityTag: undefined,
                 createdAt: undefined,
+                expiresAt: undefined,
+                disabled: undefined,
+                status: undefined,
             },
             // Never deleteBeforeReplace: rotation must create the new key before deleting the old one.
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apikey", "credentials"] }),

@@ -125,6 +125,18 @@ export interface ApiKeyResource {
     iam_id: string;
     account_id: string;
     apikey?: string;
+    /** When IAM stops exchanging the key for tokens, `yyyy-MM-ddTHH:mm+0000`; absent: never. */
+    expires_at?: string;
+    /** `none`, `disable` or `delete` (IAM's default `disable`). */
+    action_when_leaked?: string;
+}
+
+/** An API key read together with IAM's time of the answer. */
+export interface ApiKeyAt {
+    /** The key; undefined when IAM no longer has it (deleted, or purged after expiry). */
+    key?: ApiKeyResource;
+    /** IAM's time of the answer (ms since the epoch): its `Date` header, or ours without one. */
+    iamNow: number;
 }
 
 /** A policy with its revision (`ETag` header). */
@@ -935,6 +947,9 @@ export class IamClient {
             accountId?: string;
             storeValue?: boolean;
             locked?: boolean;
+            /** `yyyy-MM-ddTHH:mm+0000` (IAM Identity's format). */
+            expiresAt?: string;
+            actionWhenLeaked?: string;
         },
         opts?: CreateOptions,
     ): Promise<ApiKeyResource> {
@@ -961,6 +976,8 @@ export class IamClient {
                 ...(req.accountId !== undefined ? { account_id: req.accountId } : {}),
                 apikey: value,
                 ...(req.storeValue !== undefined ? { store_value: req.storeValue } : {}),
+                ...(req.expiresAt !== undefined ? { expires_at: req.expiresAt } : {}),
+                ...(req.actionWhenLeaked !== undefined ? { action_when_leaked: req.actionWhenLeaked } : {}),
             },
             headers: req.locked ? { "Entity-Lock": "true" } : undefined,
             ok: [201],
@@ -1003,23 +1020,94 @@ export class IamClient {
 
     /** `GET /v1/apikeys/{id}`; undefined on 404. */
     async getApiKey(id: string, opts?: ReadOptions): Promise<ApiKeyResource | undefined> {
-        return this.getEntity<ApiKeyResource>("/v1/apikeys", id, opts);
+        return (await this.readApiKey(id, opts)).key;
     }
 
-    /** `GET /v1/apikeys` by account and/or `iam_id`, following `next` page tokens. */
+    /**
+     * `GET /v1/apikeys/{id}` with IAM's time of the answer: whether a key is expired, or due for
+     * renewal, is IAM's decision, so it is measured on IAM's clock rather than ours.
+     */
+    async readApiKey(id: string, opts?: ReadOptions): Promise<ApiKeyAt> {
+        const path = `/v1/apikeys/${encodeURIComponent(id)}`;
+        const get = (notFoundUntil?: number) =>
+            this.send({ method: "GET", path, ok: [200, 404], objectPath: path, notFoundUntil });
+        let res = await get();
+        let iamNow = this.noteIamTime(res.headers);
+        // A 404 for a key IAM created moments ago is replication lag: waited out for what is left
+        // of the grace, both times on IAM's clock (`created_at` is IAM's, and so is the 404's `Date`).
+        const left =
+            opts?.createdAt !== undefined ? opts.createdAt + this.tuning.notFoundGraceMs - iamNow : 0;
+        if (res.status === 404 && left > 0) {
+            res = await get(Date.now() + left);
+            iamNow = this.noteIamTime(res.headers);
+        }
+        return { key: res.status === 404 ? undefined : (res.data as ApiKeyResource), iamNow };
+    }
+
+    /**
+     * IAM's current time as its last API-key answer to this client told it (RFC 9110 `Date`
+     * header, one-second precision), carried forward on our clock; our clock before any answer.
+     */
+    iamNow(): number {
+        return Date.now() + (this.iamClockOffsetMs ?? 0);
+    }
+
+    private iamClockOffsetMs?: number;
+
+    private noteIamTime(headers: Record<string, string> | undefined): number {
+        const date = Date.parse(headers?.date ?? headers?.Date ?? "");
+        if (!Number.isNaN(date)) this.iamClockOffsetMs = date - Date.now();
+        return this.iamNow();
+    }
+
+    /** `GET /v1/apikeys` by account and/or `iam_id`, following `next` page tokens; notes IAM's time. */
     async listApiKeys(
         req: { accountId?: string; iamId?: string; pagesize?: number } = {},
     ): Promise<ApiKeyResource[]> {
-        return this.listEntities<ApiKeyResource>("/v1/apikeys", "apikeys", { iam_id: req.iamId }, req);
+        const accountId = req.accountId ?? (await this.accountId());
+        const pagesize = req.pagesize ?? 100;
+        const filter = req.iamId !== undefined ? { iam_id: req.iamId } : {};
+        const out: ApiKeyResource[] = [];
+        let pagetoken: string | undefined;
+        for (let page = 0; page < 1000; page++) {
+            // A page token carries the rest of the query, so later pages send only it.
+            const res = await this.send({
+                method: "GET",
+                path: "/v1/apikeys",
+                query: pagetoken ? { pagetoken, pagesize } : { account_id: accountId, ...filter, pagesize },
+                ok: [200],
+            });
+            this.noteIamTime(res.headers);
+            const data = (res.data ?? {}) as { apikeys?: ApiKeyResource[]; next?: unknown };
+            out.push(...(data.apikeys ?? []));
+            pagetoken = pageToken(data.next, "pagetoken", this.endpoint);
+            if (!pagetoken) break;
+        }
+        return out;
     }
 
-    /** `PUT /v1/apikeys/{id}` with `If-Match`. */
+    /** `PUT /v1/apikeys/{id}` with `If-Match`; `expiresAt: ""` clears the expiry. */
     async updateApiKey(
         id: string,
-        req: { name?: string; description?: string },
+        req: { name?: string; description?: string; actionWhenLeaked?: string; expiresAt?: string },
         entityTag: string,
     ): Promise<ApiKeyResource> {
-        return this.updateEntity<ApiKeyResource>("/v1/apikeys", id, req, entityTag);
+        const { actionWhenLeaked, expiresAt, ...rest } = req;
+        const path = `/v1/apikeys/${encodeURIComponent(id)}`;
+        const res = await this.send({
+            method: "PUT",
+            path,
+            body: {
+                ...rest,
+                ...(actionWhenLeaked !== undefined ? { action_when_leaked: actionWhenLeaked } : {}),
+                ...(expiresAt !== undefined ? { expires_at: expiresAt } : {}),
+            },
+            headers: { "If-Match": entityTag },
+            ok: [200],
+            objectPath: path,
+        });
+        this.noteIamTime(res.headers);
+        return res.data as ApiKeyResource;
     }
 
     /** `DELETE /v1/apikeys/{id}`. False when it was already gone. */

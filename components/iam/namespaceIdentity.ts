@@ -7,7 +7,7 @@ import { recordIdentityGrant } from "../internal/identityGrants";
 import { checkNamespaceName, joinProblems } from "../internal/k8sNames";
 import { didYouMean } from "../internal/suggest";
 import { AccessPolicy } from "./accessPolicy";
-import { ApiKey } from "./apiKey";
+import { ApiKey, LeakAction } from "./apiKey";
 import { IamCredentialsArgs } from "./credentials";
 import { plainCredentialsProblems } from "./plainCredentialsProblems";
 import { checkRegionList, policyLocations } from "../k8s/registryDomains";
@@ -68,6 +68,22 @@ export interface NamespaceIdentityArgs {
      * @default - never rotated
      */
     readonly rotation?: pulumi.Input<string>;
+    /**
+     * Lifetime of the API key, e.g. `"90d"`, `"12h"`, `"2w"`: it is created with IAM's
+     * `expires_at` that far ahead and renewed before then (see {@link ApiKeyArgs.keyLifetime}).
+     * @default - the key never expires
+     */
+    readonly keyLifetime?: pulumi.Input<string>;
+    /**
+     * How long before its expiry the key is renewed (create before delete).
+     * @default - one third of `keyLifetime`
+     */
+    readonly renewBefore?: pulumi.Input<string>;
+    /**
+     * What IAM does with the key when it finds it leaked: `"none"`, `"disable"` or `"delete"`.
+     * @default "disable"
+     */
+    readonly actionWhenLeaked?: pulumi.Input<LeakAction>;
     /**
      * Let IAM keep the key value (retrievable later). Changing it replaces the key.
      * @default false
@@ -156,6 +172,8 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
     public readonly apiKeyId: pulumi.Output<string>;
     /** The API key value: the registry password for user name `iamapikey`. Secret. */
     public readonly apiKey: pulumi.Output<string>;
+    /** When IAM stops accepting the API key (`yyyy-MM-ddTHH:mm+0000`); undefined without `keyLifetime`. */
+    public readonly apiKeyExpiresAt: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: NamespaceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         // `{}`, not `args`: the component's inputs go to state, and `credentials` must not.
@@ -222,6 +240,9 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
                 storeValue: args.storeValue,
                 locked: args.locked,
                 rotation: args.rotation,
+                keyLifetime: args.keyLifetime,
+                renewBefore: args.renewBefore,
+                actionWhenLeaked: args.actionWhenLeaked,
                 subjectCreatedAt: serviceId.createdAt,
                 credentials,
             },
@@ -236,6 +257,7 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
         this.policyIds = pulumi.all(policies.map((p) => p.id));
         this.apiKeyId = key.id;
         this.apiKey = pulumi.secret(key.apikey);
+        this.apiKeyExpiresAt = key.expiresAt;
         this.grantedLocations = Object.freeze([...(scoped ?? (LOCATIONS as RegistryLocation[]))]);
         recordIdentityGrant(this.apiKey, {
             identity: name,
@@ -252,6 +274,7 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
             policyIds: this.policyIds,
             apiKeyId: this.apiKeyId,
             apiKey: this.apiKey,
+            apiKeyExpiresAt: this.apiKeyExpiresAt,
         });
     }
 }
