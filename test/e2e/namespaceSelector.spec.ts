@@ -163,8 +163,10 @@ describe("namespaceSelector (the per-cluster stack)", function () {
         // THEN the preview fails, saying why, and plans no deletion
         expect(failure, "preview must fail").not.to.equal(undefined);
         const text = `${failure!.message}\n${failure!.result?.stdout ?? ""}`;
+        // (The per-cluster program asks the API server when it starts, before the selector reads
+        // the cluster, and names the setting: stackSettings.spec.ts.)
         expect(text).to.contain(
-            `namespaceSelector: cannot list the namespaces of https://127.0.0.1:${closed}`,
+            `icr-access:kubeconfig: the API server https://127.0.0.1:${closed} does not answer`,
         );
         expect(text).to.match(/ECONNREFUSED/);
         expect((failure!.result?.steps ?? []).filter((s) => s.op === "delete")).to.deep.equal([]);
