@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
 import { describeSecretValue } from "../internal/secretShape";
-import { isUnknown } from "../internal/unknown";
+import { containsUnknown, isUnknown } from "../internal/unknown";
 import { KubeClient, loadKubeconfig } from "./kubeClient";
 import { foreignObjectsIn } from "./namespaceContents";
 
@@ -84,7 +84,9 @@ export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourcePro
     ): Promise<pulumi.dynamic.DiffResult> {
         const same =
             JSON.stringify(olds.namespaces ?? {}) === JSON.stringify(news.namespaces ?? {}) &&
-            JSON.stringify(olds.ours ?? {}) === JSON.stringify(news.ours ?? {}) &&
+            // Unknown in a preview while new secrets are planned: `up` records them.
+            (containsUnknown(news.ours) ||
+                JSON.stringify(olds.ours ?? {}) === JSON.stringify(news.ours ?? {})) &&
             (olds.deleteContents ?? false) === (news.deleteContents ?? false);
         return { changes: !same };
     }

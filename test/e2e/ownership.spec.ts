@@ -275,24 +275,54 @@ describe("Ownership is recorded, never guessed (real engine, real API server)", 
         );
         const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
         await ready();
-        const members = processGroupSize(child.pid!);
-        process.kill(-child.pid!, "SIGKILL");
-        await exited;
-        return members;
-    }
-
-    function processGroupSize(pgid: number): number {
-        let count = 0;
-        for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+        // The CLI, the language host, the provider hosts and whatever they started: every
+        // descendant, whatever process group it put itself in.
+        const tree = [child.pid!, ...descendantsOf(child.pid!)];
+        for (const pid of tree) {
             try {
-                const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-                const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-                if (Number(fields[2]) === pgid) count++;
+                process.kill(pid, "SIGKILL");
             } catch {
                 // gone meanwhile
             }
         }
-        return count;
+        await exited;
+        await new Promise((r) => setTimeout(r, 200));
+        expect(tree.filter(alive), "processes left of the killed tree").to.deep.equal([]);
+        return tree.length;
+    }
+
+    /** Every live descendant of `pid`, from /proc. */
+    function descendantsOf(pid: number): number[] {
+        const parentOf = new Map<number, number>();
+        for (const entry of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+            try {
+                const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+                const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+                parentOf.set(Number(entry), Number(fields[1]));
+            } catch {
+                // gone meanwhile
+            }
+        }
+        const out: number[] = [];
+        const walk = (p: number) => {
+            for (const [c, parent] of parentOf) {
+                if (parent === p) {
+                    out.push(c);
+                    walk(c);
+                }
+            }
+        };
+        walk(pid);
+        return out;
+    }
+
+    function alive(pid: number): boolean {
+        try {
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+            return !/\) Z /.test(stat);
+        } catch {
+            return false;
+        }
     }
 
     it("two stacks whose IAM names collide: the second is refused at preview, and neither touches the other's objects", async function () {
