@@ -7,6 +7,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
 import { IamEmulator, startIamEmulator } from "../../emulator";
+import { readMark } from "../../components/ownership/ownerMark";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 
@@ -18,6 +19,7 @@ const ADMIN_KEY = "admin-key-of-the-iam-spec-account-5e1f9c2a7d";
 const SERVICE_ID = "pulumi-nodejs:dynamic/iam:ServiceId";
 const ACCESS_POLICY = "pulumi-nodejs:dynamic/iam:AccessPolicy";
 const API_KEY = "pulumi-nodejs:dynamic/iam:ApiKey";
+const STACK_OWNER = "pulumi-nodejs:dynamic/ownership:StackOwner";
 
 /** What the emulator holds, with the fields these tests read. */
 interface World {
@@ -108,14 +110,17 @@ describe("examples/iam-service-id through the engine", function () {
         const ids = idsOf(up.outputs);
         expect(resourceChanges(up).map((s) => [s.op, s.type])).to.have.deep.members([
             ["create", "pulumi:pulumi:Stack"],
+            ["create", STACK_OWNER],
             ["create", SERVICE_ID],
             ["create", ACCESS_POLICY],
             ["create", API_KEY],
         ]);
         const w = await world(iam);
-        expect(w.serviceIds.map((s) => [s.id, s.iamId, s.name, s.description])).to.deep.equal([
-            [ids.serviceIdId, ids.iamId, "shop-pull", "pulls shop images"],
-        ]);
+        // (its description ends with the owner mark: ../../components/ownership/ownerMark.ts)
+        expect(
+            w.serviceIds.map((s) => [s.id, s.iamId, s.name, readMark(s.description).description]),
+        ).to.deep.equal([[ids.serviceIdId, ids.iamId, "shop-pull", "pulls shop images"]]);
+        expect(readMark(w.serviceIds[0].description).mark).not.to.equal(undefined);
         expect(w.policies).to.have.length(1);
         const [policy] = w.policies;
         expect(policy.id).to.equal(ids.policyId);
@@ -178,7 +183,7 @@ describe("examples/iam-service-id through the engine", function () {
         const c = iam.counters();
         expect([c.writes, c.updateServiceId]).to.deep.equal([1, 1]);
         const sid = (await world(iam)).serviceIds.find((s) => s.id === before.serviceIdId);
-        expect(sid?.description).to.equal("a new description");
+        expect(readMark(sid?.description).description).to.equal("a new description");
     });
 
     it("rotates the key create-before-delete when the rotation value changes", async function () {
