@@ -10,12 +10,13 @@ const cluster = config.require("cluster");
 const namespace = config.get("namespace") ?? "default";
 const regions = config.getObject<Region[]>("regions") ?? ["us-south"];
 
-// 1. IAM in account B: <cluster>-<namespace>-id with Reader on B's registry in `regions`
-//    (optionally one registry namespace of B), and its API key.
+// 1. IAM in account B: <cluster>-<namespace>-id with Reader on B's registry in `regions` only
+//    (not the global icr.io; optionally one registry namespace of B), and its API key.
 const identity = new NamespaceIdentity(namespace, {
     cluster,
     namespace,
     regions,
+    includeGlobal: false,
     registryNamespace: config.get("registryNamespace"),
     credentials: {
         apiKey: config.requireSecret("registryApiKey"),
