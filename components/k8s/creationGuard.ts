@@ -17,9 +17,9 @@
 // Its provider reads (GET) the objects it guards and writes nothing.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
-import { describeSecretValue } from "../internal/secretShape";
 import { isUnknown } from "../internal/unknown";
-import { KubeClient, KubeconfigError, loadKubeconfig } from "./kubeClient";
+import { GuardCluster, kubeconfigInputFailures } from "./guardCluster";
+import { KubeClient, KubeconfigError } from "./kubeClient";
 
 /** Annotation on the Namespaces and Secrets the library creates: the stack's owner id. @internal */
 export const CREATED_BY_ANNOTATION = "pulumi-icr-access/created-by";
@@ -85,13 +85,10 @@ export class CreationGuardProvider implements pulumi.dynamic.ResourceProvider<
     CreationGuardInputs,
     CreationGuardInputs
 > {
-    private stackKubeconfig?: string;
-    private stackContext?: string;
+    private readonly cluster = new GuardCluster();
 
     async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-        // Same settings the default Kubernetes provider reads, so both reach the same cluster.
-        this.stackKubeconfig = req.config.get("kubernetes:kubeconfig");
-        this.stackContext = req.config.get("kubernetes:context");
+        this.cluster.configure(req);
     }
 
     async check(
@@ -101,32 +98,15 @@ export class CreationGuardProvider implements pulumi.dynamic.ResourceProvider<
         const recorded = new Set((Array.isArray(olds?.objects) ? olds.objects : []).map(keyOf));
         const fresh = (news.objects ?? []).filter((o) => !recorded.has(keyOf(o)));
         if (fresh.length === 0) return { inputs: news };
-        if (news.kubeconfig !== undefined && typeof news.kubeconfig !== "string") {
-            return {
-                inputs: news,
-                failures: [
-                    {
-                        property: "kubeconfig",
-                        reason: `expected the kubeconfig's YAML text; got ${describeSecretValue(news.kubeconfig)}.`,
-                    },
-                ],
-            };
-        }
+        const badKubeconfig = kubeconfigInputFailures(news.kubeconfig);
+        if (badKubeconfig.length > 0) return { inputs: news, failures: badKubeconfig };
         // Before the stack's first run its owner id is not known yet; nothing can carry it then.
         const marks = [news.ownerId, ...(news.legacyMarks ?? [])].filter(
             (m): m is string => typeof m === "string" && m !== "" && !isUnknown(m),
         );
         let client: KubeClient;
         try {
-            client = await KubeClient.connect(
-                loadKubeconfig({
-                    kubeconfig: news.kubeconfig,
-                    stackKubeconfig: this.stackKubeconfig,
-                    context: news.context,
-                    stackContext: this.stackContext,
-                }),
-                { retries: 2, timeoutMs: 15_000 },
-            );
+            client = await this.cluster.connect(news);
         } catch (err) {
             return { inputs: news, failures: [cannotCheck(fresh, err)] };
         }

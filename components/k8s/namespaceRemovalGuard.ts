@@ -11,9 +11,9 @@
 // It deletes nothing itself: the namespaces' own resources do, once the guard lets them.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
-import { describeSecretValue } from "../internal/secretShape";
 import { containsUnknown, isUnknown } from "../internal/unknown";
-import { KubeClient, loadKubeconfig } from "./kubeClient";
+import { GuardCluster, kubeconfigInputFailures } from "./guardCluster";
+import type { KubeClient } from "./kubeClient";
 import { foreignObjectsIn } from "./namespaceContents";
 
 /** One created namespace as recorded: the argument that asks for it. */
@@ -41,29 +41,18 @@ export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourcePro
     NamespaceRemovalGuardInputs,
     NamespaceRemovalGuardInputs
 > {
-    private stackKubeconfig?: string;
-    private stackContext?: string;
+    private readonly cluster = new GuardCluster();
 
     async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-        this.stackKubeconfig = req.config.get("kubernetes:kubeconfig");
-        this.stackContext = req.config.get("kubernetes:context");
+        this.cluster.configure(req);
     }
 
     async check(
         olds: Partial<NamespaceRemovalGuardInputs>,
         news: NamespaceRemovalGuardInputs,
     ): Promise<pulumi.dynamic.CheckResult<NamespaceRemovalGuardInputs>> {
-        if (news.kubeconfig !== undefined && typeof news.kubeconfig !== "string") {
-            return {
-                inputs: news,
-                failures: [
-                    {
-                        property: "kubeconfig",
-                        reason: `expected the kubeconfig's YAML text; got ${describeSecretValue(news.kubeconfig)}.`,
-                    },
-                ],
-            };
-        }
+        const badKubeconfig = kubeconfigInputFailures(news.kubeconfig);
+        if (badKubeconfig.length > 0) return { inputs: news, failures: badKubeconfig };
         const asked = isUnknown(news.namespaces) ? undefined : (news.namespaces ?? {});
         if (asked === undefined) return { inputs: news };
         const leaving = Object.entries(olds?.namespaces ?? {}).filter(([ns]) => !(ns in asked));
@@ -126,15 +115,7 @@ export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourcePro
     ): Promise<string[]> {
         let client: KubeClient;
         try {
-            client = await KubeClient.connect(
-                loadKubeconfig({
-                    kubeconfig: target.kubeconfig,
-                    stackKubeconfig: this.stackKubeconfig,
-                    context: target.context,
-                    stackContext: this.stackContext,
-                }),
-                { retries: 2, timeoutMs: 15_000 },
-            );
+            client = await this.cluster.connect(target);
         } catch (err) {
             return [cannotCheck(Object.keys(namespaces), err)];
         }
