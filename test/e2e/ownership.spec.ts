@@ -453,7 +453,6 @@ describe("Ownership is recorded, never guessed (real engine, real API server)", 
                 () => "",
                 (err: Error) => err.message,
             );
-            if (process.env.OWNERSHIP_DEBUG) fs.writeFileSync(process.env.OWNERSHIP_DEBUG, refused);
             expect(refused, refused.slice(-3000)).to.contain(
                 'namespaces.team.createNamespace: this stack created namespace "team"',
             );
