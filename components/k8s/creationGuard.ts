@@ -5,12 +5,13 @@
 //
 // A dynamic resource (type `pulumi-nodejs:dynamic/k8s:CreationGuard`) rather than a check in the
 // program, for two reasons:
-// - Whose an object is, is recorded, not recomputed: the guard's `check` sees its own old
-//   inputs, so an object the guard has recorded already is this stack's because state says so,
-//   whatever the stack is called now (`pulumi stack rename`, export/import, another backend).
-//   Only objects the guard has not recorded yet are read from the live cluster, and those must
-//   be absent, or carry this stack's owner id (../ownership/stackOwner.ts) in
-//   CREATED_BY_ANNOTATION.
+// - Whose an object is, is recorded on the object when it is made, not recomputed from names:
+//   every guarded object must be absent, or carry this stack's owner id
+//   (../ownership/stackOwner.ts) in CREATED_BY_ANNOTATION. The owner id lives in state, so
+//   `pulumi stack rename`, export/import and a move to another backend leave it as it is. The
+//   check reads every guarded object on every run, not only new ones: a guard recorded before
+//   its objects were made (a failed or interrupted `up`) must not vouch for an object someone
+//   else made in between.
 // - A `check` failure stops `pulumi preview` and `up` in seconds, before any create; an error
 //   raised in an Output the engine waits on takes about a minute to surface.
 //
@@ -92,11 +93,10 @@ export class CreationGuardProvider implements pulumi.dynamic.ResourceProvider<
     }
 
     async check(
-        olds: Partial<CreationGuardInputs>,
+        _olds: Partial<CreationGuardInputs>,
         news: CreationGuardInputs,
     ): Promise<pulumi.dynamic.CheckResult<CreationGuardInputs>> {
-        const recorded = new Set((Array.isArray(olds?.objects) ? olds.objects : []).map(keyOf));
-        const fresh = (news.objects ?? []).filter((o) => !recorded.has(keyOf(o)));
+        const fresh = Array.isArray(news.objects) ? news.objects : [];
         if (fresh.length === 0) return { inputs: news };
         const badKubeconfig = kubeconfigInputFailures(news.kubeconfig);
         if (badKubeconfig.length > 0) return { inputs: news, failures: badKubeconfig };

@@ -70,8 +70,8 @@ describe("IAM credentials are checked at preview (real engine)", function () {
                 (err: Error) => err.message,
             );
             expect(up).to.match(expected);
-            // Nothing was made: no IAM object, no Kubernetes object, nothing of ours in state
-            // but the stack's owner id.
+            // Nothing was made: no IAM object, no Kubernetes object; in state at most the stack's
+            // owner id and the guards' records, which stand for nothing outside state.
             const w = await iamWorld(iam.url, ACCOUNT);
             expect([w.serviceIds, w.apiKeys, w.policies]).to.deep.equal([[], [], []]);
             const made = (await stack.resources())
@@ -79,7 +79,7 @@ describe("IAM credentials are checked at preview (real engine)", function () {
                 .filter(
                     (t) =>
                         !t.startsWith("pulumi:") &&
-                        !/ownership:StackOwner|icr:|NamespaceRemovalGuard/.test(t),
+                        !/ownership:StackOwner|icr:|NamespaceRemovalGuard|CreationGuard/.test(t),
                 );
             expect(made, "resources in state after the refused up").to.deep.equal([]);
             expect(
