@@ -68,28 +68,30 @@ async function listableKinds(
 }
 
 /**
- * The objects in `namespace` that are neither Kubernetes' own nor in `ours` (`Kind/name`),
- * sorted; undefined when the namespace does not exist.
+ * A reader of what is in namespaces of one cluster: for a namespace, the objects that are neither
+ * Kubernetes' own nor in `ours` (`Kind/name`), sorted; undefined when the namespace does not
+ * exist. The API server's discovery is read once per reader, however many namespaces it reads.
  */
-export async function foreignObjectsIn(
+export function foreignObjectsReader(
     client: KubeClient,
-    namespace: string,
-    ours: readonly string[],
-): Promise<FoundObject[] | undefined> {
-    const exists = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`);
-    if (exists.status === 404) return undefined;
-    const mine = new Set(ours);
-    const found: FoundObject[] = [];
-    for (const k of await listableKinds(client)) {
-        const items = await client.list<ListedObject>(
-            `${k.base}/namespaces/${encodeURIComponent(namespace)}/${k.resource}`,
-        );
-        for (const o of items ?? []) {
-            if ((o.metadata?.ownerReferences ?? []).length > 0) continue;
-            if (isKubernetesDefault(k.kind, o)) continue;
-            const id = `${k.kind}/${o.metadata?.name ?? ""}`;
-            if (!mine.has(id)) found.push(id);
+): (namespace: string, ours: readonly string[]) => Promise<FoundObject[] | undefined> {
+    let kinds: Promise<{ base: string; resource: string; kind: string }[]> | undefined;
+    return async (namespace, ours) => {
+        const exists = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}`);
+        if (exists.status === 404) return undefined;
+        const mine = new Set(ours);
+        const found: FoundObject[] = [];
+        for (const k of await (kinds ??= listableKinds(client))) {
+            const items = await client.list<ListedObject>(
+                `${k.base}/namespaces/${encodeURIComponent(namespace)}/${k.resource}`,
+            );
+            for (const o of items ?? []) {
+                if ((o.metadata?.ownerReferences ?? []).length > 0) continue;
+                if (isKubernetesDefault(k.kind, o)) continue;
+                const id = `${k.kind}/${o.metadata?.name ?? ""}`;
+                if (!mine.has(id)) found.push(id);
+            }
         }
-    }
-    return [...new Set(found)].sort();
+        return [...new Set(found)].sort();
+    };
 }

@@ -14,7 +14,7 @@ import { providerShim } from "../internal/providerShim";
 import { containsUnknown, isUnknown } from "../internal/unknown";
 import { GuardCluster, kubeconfigInputFailures } from "./guardCluster";
 import type { KubeClient } from "./kubeClient";
-import { foreignObjectsIn } from "./namespaceContents";
+import { foreignObjectsReader } from "./namespaceContents";
 
 /** One created namespace as recorded: the argument that asks for it. */
 export interface RecordedNamespace {
@@ -120,10 +120,11 @@ export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourcePro
             return [cannotCheck(Object.keys(namespaces), err)];
         }
         const problems: string[] = [];
+        const foreignObjectsIn = foreignObjectsReader(client);
         for (const [namespace, recorded] of Object.entries(namespaces)) {
             let found: string[] | undefined;
             try {
-                found = await foreignObjectsIn(client, namespace, target.ours?.[namespace] ?? []);
+                found = await foreignObjectsIn(namespace, target.ours?.[namespace] ?? []);
             } catch (err) {
                 problems.push(cannotCheck([namespace], err));
                 continue;
