@@ -15,7 +15,7 @@ import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import type { Fault } from "../../emulator/faults";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
-import { loginAs } from "../bed/iamWorld";
+import { IamWorld, iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets } from "../bed/kubeView";
 import { Stack } from "@pulumi/pulumi/automation";
 import { ProgramStack, PulumiSandbox, resourceChanges } from "../bed/pulumi";
@@ -32,12 +32,6 @@ const FAST_IAM = {
     ICR_ACCESS_IAM_NOT_FOUND_POLL_MS: "200",
     ICR_ACCESS_IAM_NOT_FOUND_GRACE_MS: "5000",
 };
-
-interface World {
-    serviceIds: { id: string; iamId: string; name: string; description: string }[];
-    apiKeys: { id: string; iamId: string; name: string }[];
-    policies: { id: string; subjects: { attributes: { name: string; value: string }[] }[] }[];
-}
 
 describe("Ownership is recorded, never guessed (real engine, real API server)", function () {
     let cluster: LocalCluster;
@@ -66,22 +60,13 @@ describe("Ownership is recorded, never guessed (real engine, real API server)", 
         await cluster?.stop();
     });
 
-    async function world(): Promise<World> {
-        const { data } = await axios.get(`${iam.url}/_emulator/state`);
-        const mine = <T>(list: { accountId: string }[]): T[] =>
-            list.filter((o) => o.accountId === ACCOUNT) as T[];
-        return {
-            serviceIds: mine(data.serviceIds),
-            apiKeys: mine(data.apiKeys),
-            policies: mine(data.policies),
-        };
-    }
+    const world = () => iamWorld(iam.url, ACCOUNT);
 
     async function resetIam(): Promise<void> {
         expect((await axios.post(`${iam.url}/_emulator/reset`)).status).to.equal(204);
     }
 
-    const policiesOf = (w: World, iamId: string) =>
+    const policiesOf = (w: IamWorld, iamId: string) =>
         w.policies.filter((p) =>
             p.subjects[0].attributes.some((a) => a.name === "iam_id" && a.value === iamId),
         );
@@ -125,15 +110,17 @@ describe("Ownership is recorded, never guessed (real engine, real API server)", 
         for (const [ns, policyCount] of Object.entries(scopes)) {
             const sids = w.serviceIds.filter((s) => s.name === `${clusterName}-${ns}-id`);
             expect(sids, `${where}: service IDs of ${ns}`).to.have.length(1);
-            expect(policiesOf(w, sids[0].iamId), `${where}: policies of ${ns}`).to.have.length(policyCount);
+            const iamId = sids[0].iamId ?? "";
+            expect(iamId, `${where}: IAM id of ${ns}`).to.match(/^iam-ServiceId-/);
+            expect(policiesOf(w, iamId), `${where}: policies of ${ns}`).to.have.length(policyCount);
             expect(
-                w.apiKeys.filter((k) => k.iamId === sids[0].iamId),
+                w.apiKeys.filter((k) => k.iamId === iamId),
                 `${where}: keys of ${ns}`,
             ).to.have.length(1);
             for (const s of (await pullSecrets(cluster, ns)).values()) {
                 for (const auth of Object.values(s.auths)) {
                     expect(await loginAs(iam.url, auth.password), `${where}: key in ${ns}'s secret`).to.equal(
-                        `${sids[0].iamId} in ${ACCOUNT}`,
+                        `${iamId} in ${ACCOUNT}`,
                     );
                 }
             }
