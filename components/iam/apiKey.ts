@@ -398,6 +398,17 @@ function lockedHint(id: string): string {
  */
 export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInputs, ApiKeyState> {
     private config?: IamProviderConfig;
+    /**
+     * The mark of each key this process created, by `owner.incarnation`. A replace (a renewal,
+     * a new `keyLifetime` or `rotation`) keeps the resource's incarnation, so its create cannot
+     * tell the key it replaces from a key an earlier attempt of the same replace made and never
+     * recorded (a lost answer while IAM's listings failed): both carry the incarnation. The
+     * engine runs a create-before-delete replace as create, then delete of the old key, in one
+     * provider host process; so the delete knows both recorded keys, the one it deletes (its
+     * state) and the successor (this map), and every other key of that owner and incarnation
+     * is an earlier attempt's.
+     */
+    private readonly created = new Map<string, OwnerMark>();
 
     constructor(private readonly tuning?: Partial<IamClientTuning>) {}
 
@@ -485,6 +496,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
         await client.untilListed(listKeys, key.id, async (all) => {
             for (const orphan of orphansOf(all, key.id)) await deleteKey(client, orphan);
         });
+        this.created.set(`${mark.owner}.${mark.incarnation}`, mark);
         return { id: key.id, outs: stateOf(inputs, key, key.apikey, client.iamNow()) };
     }
 
@@ -597,6 +609,12 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
 
     async delete(id: string, props: ApiKeyState): Promise<void> {
         const client = this.client(props.credentials);
+        await this.deleteRecorded(client, id, props);
+        await this.deleteEarlierAttempts(client, id, props);
+    }
+
+    /** The key state holds, unless its live mark says a later resource of ours took it over. */
+    private async deleteRecorded(client: IamClient, id: string, props: ApiKeyState): Promise<void> {
         if (props.ownerMark !== undefined) {
             const live = await client.getApiKey(id, { createdAt: parseIbmTime(props.createdAt) });
             if (!live) return;
@@ -616,6 +634,25 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
                 createdAt: parseIbmTime(props.createdAt),
             },
         );
+    }
+
+    /**
+     * The delete that ends a replace whose create ran in this process: keys of the same owner and
+     * incarnation that are neither the deleted key nor its successor were made by earlier
+     * attempts whose answers were lost; their values died with those attempts, so they go too.
+     * Keys of other owners or incarnations are never touched.
+     */
+    private async deleteEarlierAttempts(client: IamClient, id: string, props: ApiKeyState): Promise<void> {
+        const recorded = parseMarkText(props.ownerMark);
+        const successor = recorded && this.created.get(`${recorded.owner}.${recorded.incarnation}`);
+        if (!recorded || !successor || successor.call === recorded.call) return;
+        const keys = await client.listApiKeys({ accountId: props.accountId, iamId: props.iamId });
+        for (const key of keys) {
+            const { mark } = readMark(key.description);
+            if (key.id === id || !mark || mark.owner !== recorded.owner) continue;
+            if (mark.incarnation !== recorded.incarnation || mark.call === successor.call) continue;
+            await deleteKey(client, key);
+        }
     }
 }
 

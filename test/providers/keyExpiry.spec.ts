@@ -55,6 +55,10 @@ describe("ApiKey provider: keyLifetime, renewBefore, actionWhenLeaked", function
         expect(res.status).to.equal(204);
     }
 
+    async function keysOfOwner(): Promise<string[]> {
+        return (await clientFor(iam).listApiKeys({ iamId: owner.iam_id })).map((k) => k.id);
+    }
+
     async function logsIn(value: string | undefined): Promise<boolean> {
         const res = await tokenRequest(client(iam.url), {
             grant_type: APIKEY_GRANT,
@@ -139,6 +143,41 @@ describe("ApiKey provider: keyLifetime, renewBefore, actionWhenLeaked", function
         expect(await logsIn(outs.apikey)).to.equal(false);
         expect(await logsIn(next.outs!.apikey)).to.equal(true);
         expect((await provider.diff(next.id, next.outs!, inputs)).replaces).to.deep.equal([]);
+    });
+
+    it("a renewal after an attempt whose answer was lost: the attempt's key goes with the old one, nothing else", async function () {
+        const owned = { owner: "stack-owner-of-the-renewal/ApiKey/shop-key", keyLifetime: "90d" };
+        const { id, outs, inputs } = await created(owned);
+        const foreign = await created({ owner: "another-stack/ApiKey/shop-key", keyLifetime: "90d" });
+        iam.clock.advance("61d");
+        expect((await provider.diff(id, outs, inputs)).replaces).to.deep.equal(["expiresAt"]);
+        // GIVEN an earlier run's renewal made a key and died before recording it (its answer lost,
+        // IAM's listings failing): it carries the resource's owner and incarnation, as the old key does
+        const earlier = new ApiKeyProvider(FAST);
+        await earlier.configure(stackConfigFor(iam));
+        const lost = await earlier.create(inputs);
+        // WHEN the next run renews: create, then delete of the old key, in one provider host process
+        const next = await provider.create(inputs);
+        expect((await keysOfOwner()).sort()).to.deep.equal(
+            [id, lost.id, next.id, foreign.id].sort(),
+            "the create leaves the old key, which the pull secrets still hold",
+        );
+        await provider.delete(id, outs);
+        // THEN the successor and the other stack's key are all that is left
+        expect((await keysOfOwner()).sort()).to.deep.equal([next.id, foreign.id].sort());
+        expect(await logsIn(next.outs!.apikey)).to.equal(true);
+        expect(await logsIn(foreign.outs.apikey)).to.equal(true);
+        // and a delete without a successor from this process (a destroy) lists nothing
+        const before = iam.requests().length;
+        const destroying = new ApiKeyProvider(FAST);
+        await destroying.configure(stackConfigFor(iam));
+        await destroying.delete(foreign.id, foreign.outs);
+        expect(
+            iam
+                .requests()
+                .slice(before)
+                .map((r) => r.operation),
+        ).not.to.include("listApiKeys");
     });
 
     it("honours renewBefore", async function () {
