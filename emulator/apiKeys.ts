@@ -20,6 +20,7 @@ import {
     sortRecords,
 } from "./http";
 import { hashApiKey, identityTimestamp, newApiKeyValue, newEntityTag, newUuid } from "./ids";
+import { limitExceeded } from "./limits";
 import { identityPage, readIdentityPage } from "./pagination";
 import { ApiKeyRecord } from "./store";
 
@@ -120,6 +121,9 @@ export function prepareApiKey(
             "Property 'apikey' must be at least 32 characters long.",
         );
     }
+    const limit = env.limits.get().apiKeysPerIdentity;
+    const count = [...env.store.apiKeys.values()].filter((k) => k.iamId === owner.iamId).length;
+    if (count >= limit) throw limitExceeded("API keys", `for identity ${owner.iamId}`, count, limit);
     let value = own ?? newApiKeyValue();
     if (own !== undefined && valueInUse(env, hashApiKey(own))) {
         throw new ApiError(409, "conflict", "The API key value in property 'apikey' is already in use.", {

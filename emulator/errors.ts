@@ -3,10 +3,12 @@
 //   token:    {errorCode, errorMessage, errorDetails?, context{camelCase}}
 //   identity: {errors[{code, message_code, message, details?}], status_code, trace, context{snake_case}}
 //   policy:   {errors[{code, message, details?, more_info?}], status_code, trace}
+//   groups:   the policy shape; IAM Access Groups answers `{"trace", "errors": [{"code", "message"}],
+//             "status_code"}` (an access-group policy error quoted in terraform-provider-ibm #2627)
 // Shapes from IBM node-sdk-core, platform-services-node-sdk and the API Handbook.
 
 /** Which IBM API a request belongs to; it decides the error-body shape. */
-export type ApiFamily = "token" | "identity" | "policy";
+export type ApiFamily = "token" | "identity" | "policy" | "groups";
 
 /**
  * Message codes the emulator uses in Identity errors. Only BXNIM0415E, BXNIM0109E, BXNIM0106E,
@@ -41,6 +43,8 @@ export const MessageCode = {
     Locked: "BXNIM0514E",
     /** A unique value already exists (emulator-chosen). */
     Conflict: "BXNIM0512E",
+    /** A per-account limit is reached (emulator-chosen). */
+    LimitExceeded: "BXNIM0522E",
     /** An API key is disabled or expired (emulator-chosen). */
     ApiKeyUnusable: "BXNIM0416E",
     /** Rate limited (emulator-chosen). */
@@ -186,6 +190,7 @@ export function errorBody(
         case "identity":
             return identityErrorBody(ctx, err, nowMs);
         case "policy":
+        case "groups":
             return policyErrorBody(ctx, err);
     }
 }

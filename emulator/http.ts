@@ -3,6 +3,7 @@
 import { IncomingHttpHeaders } from "http";
 import { ApiError, ApiFamily, MessageCode } from "./errors";
 import { FaultInjector } from "./faults";
+import { LimitsState } from "./limits";
 import { Store } from "./store";
 import { TokenService } from "./tokens";
 
@@ -25,6 +26,8 @@ export interface HandlerEnv {
     readonly tokens: TokenService;
     readonly faults: FaultInjector;
     readonly config: EmulatorConfig;
+    /** The per-account limits in force (./limits.ts). */
+    readonly limits: LimitsState;
     now(): number;
 }
 
@@ -43,6 +46,8 @@ export interface ApiRequest {
     /** The emulator's base URL, used for `first`/`next`/`href` links. */
     readonly baseUrl: string;
     readonly family: ApiFamily;
+    /** The request's transaction id, which IBM also puts in per-item `trace` fields. */
+    readonly transactionId: string;
 }
 
 /** What a handler returns; the server adds IBM's common headers. @internal */
@@ -193,19 +198,20 @@ export function checkIfMatch(req: ApiRequest, current: string, staleStatus: numb
     if (given === undefined || given.trim() === "") {
         throw new ApiError(
             428,
-            req.family === "policy" ? "missing_required_header" : "precondition_required",
+            req.family === "identity" ? "precondition_required" : "missing_required_header",
             "The 'If-Match' header is required. Send the current entity tag (ETag) or '*'.",
             { messageCode: MessageCode.PreconditionRequired },
         );
     }
     const tags = given.split(",").map(normaliseTag);
     if (tags.includes("*") || tags.includes(current)) return;
+    const what = req.family === "groups" ? "access group" : "policy";
     throw new ApiError(
         staleStatus,
-        req.family === "policy" ? "precondition_failed" : "conflict",
-        req.family === "policy"
-            ? "The policy was not updated because the 'If-Match' header does not match the current revision. " +
-                  "Get the policy again and retry with its ETag."
+        req.family === "identity" ? "conflict" : "precondition_failed",
+        req.family !== "identity"
+            ? `The ${what} was not updated because the 'If-Match' header does not match the current revision. ` +
+                  `Get the ${what} again and retry with its ETag.`
             : "The entity tag in the 'If-Match' header does not match the current entity tag. " +
                   "Get the entity again and retry with its entity_tag.",
         { messageCode: MessageCode.EntityTagMismatch },

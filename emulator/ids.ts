@@ -71,3 +71,8 @@ export function newTransactionId(): string {
 export function adminIamId(accountId: string): string {
     return "IBMid-" + createHash("sha256").update(accountId).digest("hex").slice(0, 10).toUpperCase();
 }
+
+/** IAM Access Groups timestamps: ISO 8601 to the second with "Z", e.g. "2020-10-05T14:59:49Z". @internal */
+export function groupTimestamp(ms: number): string {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,5 +1,6 @@
 // The IAM emulator's programmatic API: start an in-process emulator of IBM Cloud IAM
-// (token exchange, IAM Identity service IDs and API keys, IAM Policy Management v1) on loopback.
+// (token exchange, IAM Identity service IDs, API keys and account limits, IAM Policy Management v1,
+// IAM Access Groups v2) on loopback.
 // Behaviour follows IBM's published API (SDKs, API docs, API Handbook); where IBM does
 // not document a detail, the choice is an option here or a constant named in the emulator's files.
 import { AddressInfo } from "net";
@@ -7,6 +8,7 @@ import { EmulatorClock, parseDuration, parseInstant } from "./clock";
 import { FaultInjector, type Fault } from "./faults";
 import { EmulatorConfig, HandlerEnv } from "./http";
 import { ACCOUNT_ID_PATTERN } from "./ids";
+import { type IamLimits, LimitsState, validateLimits } from "./limits";
 import { type Counters, RequestLog, type RequestRecord } from "./requestLog";
 import { createIamServer } from "./server";
 import { Store } from "./store";
@@ -26,6 +28,7 @@ export type { RequestRecord, Counters } from "./requestLog";
 export { CONTAINER_REGISTRY_REGIONS } from "./policies";
 export { ACCOUNT_ID_PATTERN } from "./ids";
 export { parseDuration } from "./clock";
+export { DEFAULT_LIMITS, LIMIT_NAMES, type IamLimits } from "./limits";
 
 /** An IBM Cloud account the emulator serves, and the admin (account owner) API key that works for it. */
 export interface EmulatorAccount {
@@ -82,6 +85,13 @@ export interface IamEmulatorOptions {
      * @default - real time
      */
     clockStart?: number | string;
+    /**
+     * Per-account limits to enforce instead of IBM's defaults ({@link IamLimits}); set small ones to
+     * reach a limit in a test. `POST /_emulator/limits` and {@link IamEmulator.setLimits} change them
+     * later; `POST /_emulator/reset` returns to these.
+     * @default - IBM's defaults (DEFAULT_LIMITS)
+     */
+    limits?: Partial<IamLimits>;
 }
 
 /** IAM's clock, which tests move instead of waiting (token, key expiry and purge follow it). */
@@ -110,6 +120,10 @@ export interface IamEmulator {
     resetLog(): void;
     /** IAM's clock. */
     readonly clock: IamEmulatorClock;
+    /** The per-account limits in force. */
+    limits(): IamLimits;
+    /** Changes some per-account limits (objects already beyond a lowered limit stay); throws on an invalid one. */
+    setLimits(changes: Partial<IamLimits>): void;
     /** Stops listening and closes open connections. */
     close(): Promise<void>;
 }
@@ -165,6 +179,7 @@ export function validateOptions(opts: IamEmulatorOptions): string[] {
     ) {
         problems.push(`policyConflictOn: must be "attributes" or "attributesAndRoles"`);
     }
+    if (opts.limits !== undefined) problems.push(...validateLimits(opts.limits, "limits"));
     if (opts.clockStart !== undefined && parseInstant(opts.clockStart) === undefined) {
         problems.push(
             `clockStart: ${JSON.stringify(opts.clockStart)} is not a time (epoch milliseconds or ISO 8601)`,
@@ -192,6 +207,7 @@ export async function startIamEmulator(opts: IamEmulatorOptions): Promise<IamEmu
         policyConflictOn: opts.policyConflictOn ?? "attributes",
     };
     const faults = new FaultInjector();
+    const limits = new LimitsState(opts.limits);
     const clock = new EmulatorClock(
         opts.clockStart === undefined ? undefined : parseInstant(opts.clockStart),
     );
@@ -200,6 +216,7 @@ export async function startIamEmulator(opts: IamEmulatorOptions): Promise<IamEmu
         tokens: new TokenService(store.signingKey, opts.tokenTtlSeconds ?? 3600),
         faults,
         config,
+        limits,
         now: () => clock.now(),
     };
     const log = new RequestLog();
@@ -223,6 +240,12 @@ export async function startIamEmulator(opts: IamEmulatorOptions): Promise<IamEmu
         requests: () => log.all(),
         counters: () => log.counters(),
         resetLog: () => log.reset(),
+        limits: () => ({ ...limits.get() }),
+        setLimits: (changes) => {
+            const problems = validateLimits(changes, "limits");
+            if (problems.length > 0) throw new Error(`invalid limits:\n - ${problems.join("\n - ")}`);
+            limits.set(changes);
+        },
         clock: {
             now: () => clock.now(),
             set: (at) => {

@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import { parseDuration, parseInstant } from "./clock";
 import { EmulatorAccount, IamEmulatorOptions, startIamEmulator, validateOptions } from "./index";
+import { LIMIT_NAMES } from "./limits";
 
 /** Environment variable holding accounts, `<accountId>:<apiKey>` separated by white space or commas. */
 export const ACCOUNTS_ENV_VAR = "IAM_EMULATOR_ACCOUNTS";
@@ -32,6 +33,9 @@ Options:
   --clock <time|+duration>         IAM's time at start: ISO 8601 (2026-01-01T00:00Z) or an offset from
                                    now (+61d, -2h, +2w). It ticks from there; POST /_emulator/clock
                                    moves it later. Default: real time.
+  --limit <name>=<count>           A per-account limit instead of IBM's default, e.g.
+                                   serviceIdsPerAccount=3. Repeatable. Names: ${LIMIT_NAMES.join(", ")}.
+                                   POST /_emulator/limits changes them later.
   --help                           Show this help.`;
 
 /**
@@ -99,6 +103,7 @@ export function parseArgs(
             "--token-ttl",
             "--stale-entity-tag-status",
             "--clock",
+            "--limit",
         ];
         if (!known.includes(arg)) {
             problems.push(`unknown argument "${arg}"`);
@@ -147,6 +152,18 @@ export function parseArgs(
                     problems.push(`--stale-entity-tag-status: must be 409 or 412; got "${value}"`);
                 } else options.staleEntityTagStatus = Number(value) as 409 | 412;
                 break;
+            case "--limit": {
+                const m = /^([A-Za-z]+)=(\d+)$/.exec(value);
+                if (!m) {
+                    problems.push(
+                        `--limit: expected <name>=<count>, e.g. serviceIdsPerAccount=3; got "${value}"`,
+                    );
+                } else {
+                    // validateOptions checks the name and the count.
+                    options.limits = { ...options.limits, [m[1]]: Number(m[2]) };
+                }
+                break;
+            }
             case "--clock": {
                 const offset = /^[+-]/.test(value) ? parseDuration(value.replace(/^\+/, "")) : undefined;
                 const at = offset !== undefined ? Date.now() + offset : parseInstant(value);

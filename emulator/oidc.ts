@@ -17,7 +17,11 @@
 // client_id/client_secret in the form) gets a refresh token with the API-key grant (as `bx:bx`
 // does at IBM) and an ID token whose `aud` is that client; refresh tokens are opaque, kept only
 // as hashes, valid 30 days and reusable until then; the RSA signing key lives in memory only,
-// so ID tokens do not survive a restart (access tokens do).
+// so ID tokens do not survive a restart (access tokens do). `groups_<account>` lists the ids of
+// the access groups the identity is a member of at the time of the login or refresh (./access.ts),
+// so a kube-apiserver run with `--oidc-groups-claim=groups_<account>` sees a group's members;
+// IBM shows the claim (empty for an identity in no group) but not what a member's holds.
+import { accessGroupIdsOf } from "./access";
 import { createHash, generateKeyPairSync, KeyObject, randomBytes, sign } from "crypto";
 import { ApiError, MessageCode } from "./errors";
 import { ApiRequest, ApiResponse, HandlerEnv } from "./http";
@@ -173,7 +177,7 @@ function idToken(req: ApiRequest, env: HandlerEnv, subject: TokenSubject, client
         [`sub_${account}`]: sub.toLowerCase(),
         [`iam_id_${account}`]: subject.iamId,
         [`realmed_sub_${account}`]: subject.kind === "user" ? `IBMid-${sub.toLowerCase()}` : subject.iamId,
-        [`groups_${account}`]: [],
+        [`groups_${account}`]: accessGroupIdsOf(env.store, account, subject.iamId),
     };
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v), "utf8").toString("base64url");
     const unsigned = `${b64({ kid, alg: "RS256" })}.${b64(claims)}`;

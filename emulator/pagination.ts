@@ -127,3 +127,62 @@ export function policyPage<T>(req: ApiRequest, state: PageState, all: T[]): Reco
     body.policies = all.slice(state.offset, state.offset + state.size);
     return body;
 }
+
+/**
+ * Reads an Access Groups listing's `limit` (0-100, default 100) and `offset` (default 0). IAM
+ * Access Groups pages by offset and links `first`/`previous`/`next`/`last` as `{href}` whose
+ * `offset` query parameter the SDK's pagers read (the SDK's iam-access-groups/v2.ts,
+ * `AccessGroupsPager`).
+ * @internal
+ */
+export function readOffsetPage(req: ApiRequest): { limit: number; offset: number } {
+    const number = (param: string, dflt: number, max: number): number => {
+        const raw = req.query.get(param);
+        if (raw === null || raw === "") return dflt;
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n < 0 || n > max) {
+            throw new ApiError(
+                400,
+                "invalid_parameter",
+                `Query parameter '${param}' must be an integer from 0 to ${max}; got '${raw}'.`,
+            );
+        }
+        return n;
+    };
+    return { limit: number("limit", 100, 100), offset: number("offset", 0, Number.MAX_SAFE_INTEGER) };
+}
+
+/**
+ * Builds an Access Groups list body `{limit, offset, total_count, first, previous?, next?, last, [key]}`;
+ * `query` holds the listing's other parameters, kept in every link.
+ * @internal
+ */
+export function offsetPage<T>(
+    req: ApiRequest,
+    collectionPath: string,
+    query: Record<string, string>,
+    page: { limit: number; offset: number },
+    key: string,
+    all: T[],
+): Record<string, unknown> {
+    const href = (offset: number): { href: string } => {
+        const q = new URLSearchParams({ ...query, limit: String(page.limit), offset: String(offset) });
+        return { href: `${req.baseUrl}${collectionPath}?${q.toString()}` };
+    };
+    const body: Record<string, unknown> = {
+        limit: page.limit,
+        offset: page.offset,
+        total_count: all.length,
+        first: href(0),
+    };
+    // With limit 0 there is no next page to go to (a pager would never advance).
+    if (page.limit > 0) {
+        if (page.offset > 0) body.previous = href(Math.max(0, page.offset - page.limit));
+        if (page.offset + page.limit < all.length) body.next = href(page.offset + page.limit);
+        body.last = href(all.length === 0 ? 0 : Math.floor((all.length - 1) / page.limit) * page.limit);
+    } else {
+        body.last = href(0);
+    }
+    body[key] = all.slice(page.offset, page.offset + page.limit);
+    return body;
+}

@@ -17,6 +17,7 @@ import {
     requireOwnAccount,
 } from "./http";
 import { newEntityTag, newUuid, policyTimestamp } from "./ids";
+import { limitExceeded } from "./limits";
 import { policyPage, readPolicyPage } from "./pagination";
 import { PolicyAttribute, PolicyRecord } from "./store";
 
@@ -97,6 +98,12 @@ interface PolicyContent {
     subjectIamId?: string;
 }
 
+/** The subject a policy is about, as its attribute: `iam_id=…` or `access_group_id=…`. */
+function subjectKeyOf(subjects: { attributes: PolicyAttribute[] }[]): string {
+    const a = subjects[0]?.attributes.find((x) => x.name === "iam_id" || x.name === "access_group_id");
+    return a ? `${a.name}=${a.value}` : "";
+}
+
 function invalid(message: string): ApiError {
     return new ApiError(400, "invalid_body", message);
 }
@@ -148,8 +155,12 @@ function readContent(req: ApiRequest, env: HandlerEnv): PolicyContent {
     const subjects = [{ attributes: attributesOf(body.subjects[0], "subjects[0]", false) }];
     const subjectAttrs = subjects[0].attributes;
     const iamIdAttr = subjectAttrs.find((a) => a.name === "iam_id");
-    if (!iamIdAttr && !subjectAttrs.some((a) => a.name === "access_group_id")) {
+    const groupAttr = subjectAttrs.find((a) => a.name === "access_group_id");
+    if (!iamIdAttr && !groupAttr) {
         throw invalid("subjects[0].attributes: must contain 'iam_id' or 'access_group_id'.");
+    }
+    if (iamIdAttr && groupAttr) {
+        throw invalid("subjects[0].attributes: give 'iam_id' or 'access_group_id', not both.");
     }
 
     if (!Array.isArray(body.resources) || body.resources.length !== 1) {
@@ -160,6 +171,7 @@ function readContent(req: ApiRequest, env: HandlerEnv): PolicyContent {
         resources[0].attributes.find((a) => a.name === name);
     const accountId = attr("accountId");
     if (!accountId) throw invalid("resources[0].attributes: 'accountId' is required.");
+    if (groupAttr) checkGroupSubject(req, env, groupAttr.value, accountId.value);
     requireOwnAccount(req, accountId.value);
     if (!REQUIRED_ONE_OF.some((n) => attr(n))) {
         throw invalid(`resources[0].attributes: one of ${REQUIRED_ONE_OF.join(", ")} is required.`);
@@ -232,6 +244,70 @@ function readContent(req: ApiRequest, env: HandlerEnv): PolicyContent {
         resources,
         subjectIamId,
     };
+}
+
+/**
+ * An access group subject must be a group of the caller's account, and the policy's resource must
+ * be in the group's account: IBM answers "Access groups can only be assigned against resources in
+ * the same account as the access group." with 400 `invalid_body` (quoted in terraform-provider-ibm
+ * #2627). An unknown group is 400 `invalid_body` like an unknown iam_id (emulator README).
+ */
+function checkGroupSubject(
+    req: ApiRequest,
+    env: HandlerEnv,
+    groupId: string,
+    resourceAccountId: string,
+): void {
+    const caller = callerOf(req);
+    const g = env.store.accessGroups.get(groupId);
+    if (!g || g.accountId !== caller.accountId) {
+        throw invalid(
+            `subjects[0]: access_group_id '${groupId}' is not an access group of account ${caller.accountId}.`,
+        );
+    }
+    if (resourceAccountId !== g.accountId) {
+        throw invalid(
+            "Access groups can only be assigned against resources in the same account as the access group.",
+        );
+    }
+    // Eventual consistency (fault injection): a group created moments ago is not yet known here.
+    if (env.faults.hides(`/v2/groups/${g.id}`, env.now())) {
+        throw new ApiError(404, "not_found", `Subject with access_group_id '${groupId}' not found.`);
+    }
+}
+
+/**
+ * Refuses a policy for `subjects` past IBM's limits: policies per account (only on create) and
+ * policies per subject ("IBM Cloud IAM limits"). `self` is the policy being replaced.
+ */
+function checkPolicyLimits(
+    req: ApiRequest,
+    env: HandlerEnv,
+    subjects: { attributes: PolicyAttribute[] }[],
+    self?: PolicyRecord,
+): void {
+    const accountId = callerOf(req).accountId;
+    const limits = env.limits.get();
+    const inAccount = [...env.store.policies.values()].filter((p) => p.accountId === accountId);
+    if (!self && inAccount.length >= limits.policiesPerAccount) {
+        throw limitExceeded(
+            "policies",
+            `in account ${accountId}`,
+            inAccount.length,
+            limits.policiesPerAccount,
+        );
+    }
+    const key = subjectKeyOf(subjects);
+    if (self && subjectKeyOf(self.subjects) === key) return;
+    const forSubject = inAccount.filter((p) => subjectKeyOf(p.subjects) === key).length;
+    if (forSubject >= limits.policiesPerSubject) {
+        throw limitExceeded(
+            "policies",
+            `for subject ${key} in account ${accountId}`,
+            forSubject,
+            limits.policiesPerSubject,
+        );
+    }
 }
 
 function canonical(attrs: PolicyAttribute[]): string {
@@ -330,6 +406,7 @@ export function createPolicy(req: ApiRequest, env: HandlerEnv): ApiResponse {
     const content = readContent(req, env);
     checkSubjectUnlocked(req, env, content.subjectIamId, "created");
     checkConflict(req, env, content, "created");
+    checkPolicyLimits(req, env, content.subjects);
     const caller = callerOf(req);
     const now = env.now();
     const p: PolicyRecord = {
@@ -362,9 +439,9 @@ export function getPolicy(req: ApiRequest, env: HandlerEnv): ApiResponse {
     return withEtag(req, p, 200);
 }
 
-/** IBM operation `listPolicies`: GET /v1/policies?account_id&iam_id&type&limit&start. @internal */
+/** IBM operation `listPolicies`: GET /v1/policies?account_id&iam_id&access_group_id&type&limit&start. @internal */
 export function listPolicies(req: ApiRequest, env: HandlerEnv): ApiResponse {
-    const page = readPolicyPage(req, ["account_id", "iam_id", "type"]);
+    const page = readPolicyPage(req, ["account_id", "iam_id", "access_group_id", "type"]);
     const accountId = page.filters.account_id;
     if (!accountId) {
         throw new ApiError(
@@ -376,6 +453,10 @@ export function listPolicies(req: ApiRequest, env: HandlerEnv): ApiResponse {
     requireOwnAccount(req, accountId);
     let all = [...env.store.policies.values()].filter((p) => p.accountId === accountId);
     if (page.filters.iam_id !== undefined) all = all.filter((p) => subjectIamIdOf(p) === page.filters.iam_id);
+    if (page.filters.access_group_id !== undefined) {
+        const key = `access_group_id=${page.filters.access_group_id}`;
+        all = all.filter((p) => subjectKeyOf(p.subjects) === key);
+    }
     if (page.filters.type !== undefined) all = all.filter((p) => p.type === page.filters.type);
     // Eventual consistency of listings (fault injection): a just-created object is not yet listed.
     all = all.filter((p) => !env.faults.unlists(`/v1/policies/${p.id}`, env.now()));
@@ -404,6 +485,7 @@ export function replacePolicy(req: ApiRequest, env: HandlerEnv): ApiResponse {
     checkSubjectUnlocked(req, env, subjectIamIdOf(p), "updated");
     checkSubjectUnlocked(req, env, content.subjectIamId, "updated");
     checkConflict(req, env, content, "updated", p.id);
+    checkPolicyLimits(req, env, content.subjects, p);
     const caller = callerOf(req);
     p.description = content.description;
     if (p.description === undefined) delete p.description;

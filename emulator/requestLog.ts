@@ -14,10 +14,15 @@ export interface RequestRecord {
     readonly accountId?: string;
 }
 
-/** Counters by operation name, plus `writes` (POST/PUT/PATCH/DELETE except the token endpoint) and `total`. */
+/**
+ * Counters by operation name, plus `writes` (POST/PUT/PATCH/DELETE except the token endpoint and
+ * the limits query that IBM sends as a POST) and `total`.
+ */
 export type Counters = Record<string, number> & { writes: number; total: number };
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Operations that use a write method but change nothing. */
+const READS_BY_POST = new Set(["getToken", "bulkListAccountEntityConsumption"]);
 
 /** Accumulates {@link RequestRecord}s. @internal */
 export class RequestLog {
@@ -39,7 +44,7 @@ export class RequestLog {
         for (const r of this.records) {
             c[r.operation] = (c[r.operation] ?? 0) + 1;
             c.total++;
-            if (WRITE_METHODS.has(r.method) && r.operation !== "getToken") c.writes++;
+            if (WRITE_METHODS.has(r.method) && !READS_BY_POST.has(r.operation)) c.writes++;
         }
         return c;
     }

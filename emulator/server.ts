@@ -4,12 +4,17 @@
 import * as http from "http";
 import * as https from "https";
 import { randomUUID } from "crypto";
+import * as accessGroupMembers from "./accessGroupMembers";
+import * as accessGroups from "./accessGroups";
+import { accessOf } from "./access";
+import * as accountLimits from "./accountLimits";
 import * as apiKeys from "./apiKeys";
 import { EmulatorClock, parseDuration, parseInstant } from "./clock";
 import { ApiError, ApiFamily, MessageCode, RequestContext, errorBody } from "./errors";
 import { LostResponseDecision, validateFault } from "./faults";
 import { ApiRequest, ApiResponse, Caller, Handler, HandlerEnv } from "./http";
 import { newTransactionId } from "./ids";
+import { IamLimits, validateLimits } from "./limits";
 import * as oidc from "./oidc";
 import * as policies from "./policies";
 import { RequestLog } from "./requestLog";
@@ -27,8 +32,9 @@ interface Route {
 const ID = "([^/]+)";
 
 function route(method: string, path: string, operation: string, family: ApiFamily, handler: Handler): Route {
-    // "{id}" captures one segment; a trailing "/?" accepts both "/v1/serviceids" and "/v1/serviceids/".
-    const pattern = new RegExp("^" + path.replace("{id}", ID) + "/?$");
+    // "{id}" and "{sub}" capture one segment each; a trailing "/?" accepts both "/v1/serviceids"
+    // and "/v1/serviceids/".
+    const pattern = new RegExp("^" + path.replace("{id}", ID).replace("{sub}", ID) + "/?$");
     return { method, pattern, operation, family, handler };
 }
 
@@ -69,12 +75,90 @@ const ROUTES: Route[] = [
     route("GET", "/v1/policies/{id}", "getPolicy", "policy", policies.getPolicy),
     route("PUT", "/v1/policies/{id}", "replacePolicy", "policy", policies.replacePolicy),
     route("DELETE", "/v1/policies/{id}", "deletePolicy", "policy", policies.deletePolicy),
+
+    route(
+        "GET",
+        "/v1/accounts/{id}/limits/identity",
+        "getAccountLimits",
+        "identity",
+        accountLimits.getAccountLimits,
+    ),
+    route(
+        "POST",
+        "/v1/accounts/{id}/limits/identity",
+        "bulkListAccountEntityConsumption",
+        "identity",
+        accountLimits.bulkListAccountEntityConsumption,
+    ),
+
+    // IAM Access Groups v2. `_allgroups` before `{id}`, which would otherwise take it.
+    route(
+        "PUT",
+        "/v2/groups/_allgroups/members/{id}",
+        "addMemberToMultipleAccessGroups",
+        "groups",
+        accessGroupMembers.addMemberToMultipleAccessGroups,
+    ),
+    route(
+        "DELETE",
+        "/v2/groups/_allgroups/members/{id}",
+        "removeMemberFromAllAccessGroups",
+        "groups",
+        accessGroupMembers.removeMemberFromAllAccessGroups,
+    ),
+    route("GET", "/v2/groups", "listAccessGroups", "groups", accessGroups.listAccessGroups),
+    route("POST", "/v2/groups", "createAccessGroup", "groups", accessGroups.createAccessGroup),
+    route("GET", "/v2/groups/{id}", "getAccessGroup", "groups", accessGroups.getAccessGroup),
+    route("PATCH", "/v2/groups/{id}", "updateAccessGroup", "groups", accessGroups.updateAccessGroup),
+    route("DELETE", "/v2/groups/{id}", "deleteAccessGroup", "groups", accessGroups.deleteAccessGroup),
+    route(
+        "PUT",
+        "/v2/groups/{id}/members",
+        "addMembersToAccessGroup",
+        "groups",
+        accessGroupMembers.addMembersToAccessGroup,
+    ),
+    route(
+        "GET",
+        "/v2/groups/{id}/members",
+        "listAccessGroupMembers",
+        "groups",
+        accessGroupMembers.listAccessGroupMembers,
+    ),
+    route(
+        "POST",
+        "/v2/groups/{id}/members/delete",
+        "removeMembersFromAccessGroup",
+        "groups",
+        accessGroupMembers.removeMembersFromAccessGroup,
+    ),
+    route(
+        "HEAD",
+        "/v2/groups/{id}/members/{sub}",
+        "isMemberOfAccessGroup",
+        "groups",
+        accessGroupMembers.isMemberOfAccessGroup,
+    ),
+    route(
+        "DELETE",
+        "/v2/groups/{id}/members/{sub}",
+        "removeMemberFromAccessGroup",
+        "groups",
+        accessGroupMembers.removeMemberFromAccessGroup,
+    ),
 ];
 
 /** The family of a path nobody routes, so even its 404/405 has the right shape. */
 function familyOfPath(path: string): ApiFamily {
     if (path.startsWith("/identity")) return "token";
-    if (path.startsWith("/v1/serviceids") || path.startsWith("/v1/apikeys")) return "identity";
+    if (
+        path.startsWith("/v1/serviceids") ||
+        path.startsWith("/v1/apikeys") ||
+        path.startsWith("/v1/accounts")
+    ) {
+        return "identity";
+    }
+    if (path.startsWith("/v2/groups")) return "groups";
     return "policy";
 }
 
@@ -117,7 +201,7 @@ function commonHeaders(family: ApiFamily, transactionId: string, startMs: number
         const elapsed = String(Date.now() - startMs);
         h["Response-Time"] = elapsed;
         h["X-Response-Time"] = elapsed;
-    } else {
+    } else if (family !== "groups") {
         h["ibm-cloud-service-name"] = "iam-identity";
     }
     return h;
@@ -302,6 +386,7 @@ async function handleApi(
         const params: Record<string, string> = {};
         const m = matched.pattern.exec(path);
         if (m && m[1] !== undefined) params.id = decodeURIComponent(m[1]);
+        if (m && m[2] !== undefined) params.sub = decodeURIComponent(m[2]);
         const apiReq: ApiRequest = {
             method,
             path,
@@ -313,6 +398,7 @@ async function handleApi(
             caller,
             baseUrl: deps.baseUrl(),
             family: matched.family,
+            transactionId,
         };
         // Keys IAM purged by now (90 days past expiry) are gone before anything reads them.
         apiKeys.purgeExpiredApiKeys(env);
@@ -379,10 +465,11 @@ function loseResponse(
 function handleControl(
     deps: ServerDeps,
     method: string,
-    path: string,
+    url: URL,
     rawBody: string | undefined,
     res: http.ServerResponse,
 ): void {
+    const path = url.pathname;
     const json = (status: number, body?: unknown): void =>
         send(res, status, { "Cache-Control": "no-store" }, body);
     const { env, log } = deps;
@@ -400,11 +487,27 @@ function handleControl(
                 // A clean world for the next test: no objects, faults or log; accounts stay.
                 env.store.clearObjects();
                 env.faults.clear();
+                env.limits.reset();
                 log.reset();
                 return json(204);
             case "GET /_emulator/state":
                 apiKeys.purgeExpiredApiKeys(env);
                 return json(200, env.store.snapshot());
+            case "GET /_emulator/limits":
+                return json(200, env.limits.get());
+            case "POST /_emulator/limits": {
+                const body = JSON.parse(rawBody || "null") as unknown;
+                const problems = validateLimits(body, "limits");
+                if (problems.length > 0) throw new Error(problems.join("; "));
+                env.limits.set(body as Partial<IamLimits>);
+                return json(200, env.limits.get());
+            }
+            case "GET /_emulator/access": {
+                const accountId = url.searchParams.get("account_id");
+                const iamId = url.searchParams.get("iam_id");
+                if (!accountId || !iamId) throw new Error("expected ?account_id=<account>&iam_id=<iam_id>");
+                return json(200, accessOf(env.store, accountId, iamId));
+            }
             case "GET /_emulator/clock":
                 return json(200, deps.clock.describe());
             case "POST /_emulator/clock": {
@@ -460,7 +563,7 @@ export function createIamServer(
                 const url = new URL(req.url ?? "/", "http://emulator.invalid");
                 const rawBody = await readBody(req);
                 if (url.pathname.startsWith("/_emulator/")) {
-                    handleControl(deps, (req.method ?? "GET").toUpperCase(), url.pathname, rawBody, res);
+                    handleControl(deps, (req.method ?? "GET").toUpperCase(), url, rawBody, res);
                 } else {
                     await handleApi(deps, req, res, url, rawBody);
                 }

@@ -21,6 +21,7 @@ import {
 } from "./http";
 import { identityTimestamp, newEntityTag, newUuid } from "./ids";
 import { CreatedApiKey, insertApiKey, prepareApiKey, renderApiKey } from "./apiKeys";
+import { limitExceeded } from "./limits";
 import { readIdentityPage, identityPage } from "./pagination";
 import { ServiceIdRecord } from "./store";
 
@@ -80,6 +81,9 @@ export function createServiceId(req: ApiRequest, env: HandlerEnv): ApiResponse {
     const description = optionalString(req, body, "description") ?? "";
     const uniqueInstanceCrns = optionalStringArray(req, body, "unique_instance_crns") ?? [];
     const locked = booleanHeader(req, "Entity-Lock");
+    const limit = env.limits.get().serviceIdsPerAccount;
+    const count = [...env.store.serviceIds.values()].filter((x) => x.accountId === accountId).length;
+    if (count >= limit) throw limitExceeded("Service IDs", `in account ${accountId}`, count, limit);
     const now = env.now();
     const uuid = newUuid();
     const s: ServiceIdRecord = {
@@ -185,7 +189,8 @@ export function updateServiceId(req: ApiRequest, env: HandlerEnv): ApiResponse {
 
 /**
  * IBM operation `deleteServiceId`: DELETE /v1/serviceids/{id} → 204. Also deletes the service ID's
- * API keys and the policies whose subject is its iam_id, as IBM documents (IBM's IAM API documentation).
+ * API keys and the policies whose subject is its iam_id, as IBM documents (IBM's IAM API documentation),
+ * and its access-group memberships (an identity that no longer exists is no group's member).
  * @internal
  */
 export function deleteServiceId(req: ApiRequest, env: HandlerEnv): ApiResponse {
@@ -207,6 +212,9 @@ export function deleteServiceId(req: ApiRequest, env: HandlerEnv): ApiResponse {
         ) {
             env.store.policies.delete(p.id);
         }
+    }
+    for (const g of env.store.accessGroupsOfMember(s.accountId, s.iamId)) {
+        g.members = g.members.filter((m) => m.iamId !== s.iamId);
     }
     env.store.serviceIds.delete(s.id);
     env.store.commit();

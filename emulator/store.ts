@@ -1,4 +1,5 @@
-// The emulator's world: accounts (from start-up options), service IDs, API keys and policies,
+// The emulator's world: accounts (from start-up options), service IDs, API keys, policies and
+// access groups with their members,
 // optionally persisted to a JSON state file so a later process sees the same world.
 // The file is rewritten after every mutation through a temporary file and rename, so a reader
 // never sees half a file. API key values are stored only as hashes (plus the value itself for
@@ -78,6 +79,30 @@ export interface PolicyRecord {
     lastModifiedById: string;
 }
 
+/** One member of an access group, as `PUT /v2/groups/{id}/members` added it. @internal */
+export interface AccessGroupMemberRecord {
+    iamId: string;
+    /** IBM's member type: "user", "service" or "profile". */
+    type: string;
+    createdAt: number;
+    createdById: string;
+}
+
+/** An access group as stored; `revision` is its `ETag`. @internal */
+export interface AccessGroupRecord {
+    id: string;
+    accountId: string;
+    name: string;
+    description: string;
+    revision: number;
+    createdAt: number;
+    createdById: string;
+    lastModifiedAt: number;
+    lastModifiedById: string;
+    /** Static members in the order they were added. */
+    members: AccessGroupMemberRecord[];
+}
+
 /** The state file's content. @internal */
 export interface StateFile {
     format: typeof STATE_FORMAT;
@@ -86,6 +111,8 @@ export interface StateFile {
     serviceIds: ServiceIdRecord[];
     apiKeys: ApiKeyRecord[];
     policies: PolicyRecord[];
+    /** Absent in files written before access groups were emulated. */
+    accessGroups?: AccessGroupRecord[];
 }
 
 const STATE_FORMAT = "pulumi-icr-access/iam-emulator-state";
@@ -100,6 +127,7 @@ export class Store {
     readonly serviceIds = new Map<string, ServiceIdRecord>();
     readonly apiKeys = new Map<string, ApiKeyRecord>();
     readonly policies = new Map<string, PolicyRecord>();
+    readonly accessGroups = new Map<string, AccessGroupRecord>();
     signingKey: string = newSigningKey();
 
     private constructor(private readonly stateFile?: string) {}
@@ -145,11 +173,19 @@ export class Store {
         return undefined;
     }
 
-    /** Deletes every service ID, API key and policy (accounts stay), for `POST /_emulator/reset`. */
+    /** The access groups of `accountId` that `iamId` is a static member of, in creation order. */
+    accessGroupsOfMember(accountId: string, iamId: string): AccessGroupRecord[] {
+        return [...this.accessGroups.values()].filter(
+            (g) => g.accountId === accountId && g.members.some((m) => m.iamId === iamId),
+        );
+    }
+
+    /** Deletes every service ID, API key, policy and access group (accounts stay), for `POST /_emulator/reset`. */
     clearObjects(): void {
         this.serviceIds.clear();
         this.apiKeys.clear();
         this.policies.clear();
+        this.accessGroups.clear();
         this.commit();
     }
 
@@ -171,6 +207,7 @@ export class Store {
                 storeValue: _v !== undefined,
             })),
             policies: [...this.policies.values()],
+            accessGroups: [...this.accessGroups.values()],
         };
     }
 
@@ -183,6 +220,7 @@ export class Store {
             serviceIds: [...this.serviceIds.values()],
             apiKeys: [...this.apiKeys.values()],
             policies: [...this.policies.values()],
+            accessGroups: [...this.accessGroups.values()],
         };
         fs.mkdirSync(path.dirname(file), { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
@@ -208,5 +246,6 @@ export class Store {
         for (const s of state.serviceIds ?? []) this.serviceIds.set(s.id, s);
         for (const k of state.apiKeys ?? []) this.apiKeys.set(k.id, k);
         for (const p of state.policies ?? []) this.policies.set(p.id, p);
+        for (const g of state.accessGroups ?? []) this.accessGroups.set(g.id, g);
     }
 }
