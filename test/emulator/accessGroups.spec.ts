@@ -6,7 +6,10 @@ import IamAccessGroupsV2 from "@ibm-cloud/platform-services/iam-access-groups/v2
 import IamIdentityV1 from "@ibm-cloud/platform-services/iam-identity/v1";
 import IamPolicyManagementV1 from "@ibm-cloud/platform-services/iam-policy-management/v1";
 import { expect } from "chai";
+import * as fs from "fs";
 import { IamAuthenticator } from "ibm-cloud-sdk-core";
+import * as os from "os";
+import * as path from "path";
 import {
     ACCOUNT_A,
     ACCOUNT_B,
@@ -357,5 +360,32 @@ describe("IAM emulator: Access Groups v2 (IBM's SDK)", () => {
         expect((await sdk.groups.listAccessGroupMembers({ accessGroupId: id })).result.total_count).to.equal(
             0,
         );
+    });
+
+    it("keeps groups and their members in the state file for the next emulator", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iam-emulator-groups-"));
+        try {
+            const stateFile = path.join(dir, "world.json");
+            const first = await startHarness({ stateFile });
+            const firstSdk = sdks(first);
+            const sid = (await firstSdk.identity.createServiceId({ accountId: ACCOUNT_A, name: "kept" }))
+                .result;
+            const id = (await firstSdk.groups.createAccessGroup({ accountId: ACCOUNT_A, name: "kept" }))
+                .result.id as string;
+            await firstSdk.groups.addMembersToAccessGroup({
+                accessGroupId: id,
+                members: [{ iam_id: sid.iam_id as string, type: "service" }],
+            });
+            await first.iam.close();
+            const second = await startHarness({ stateFile });
+            try {
+                const members = await sdks(second).groups.listAccessGroupMembers({ accessGroupId: id });
+                expect(members.result.members?.map((m) => m.iam_id)).to.deep.equal([sid.iam_id]);
+            } finally {
+                await second.iam.close();
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
