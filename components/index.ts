@@ -27,10 +27,10 @@ export { AccessPolicy } from "./iam/accessPolicy";
 export type { AccessPolicyArgs } from "./iam/accessPolicy";
 export { ApiKey } from "./iam/apiKey";
 export type { ApiKeyArgs } from "./iam/apiKey";
-export { DEFAULT_IAM_ENDPOINT, IAM_CONFIG_KEYS, IAM_ENV_VARS } from "./iam/credentials";
+export { DEFAULT_IAM_ENDPOINT, IAM_CONFIG_KEYS, IAM_ENV_VARS } from "./shared/iam/credentialInputs";
 export type { IamCredentialsArgs } from "./iam/credentials";
-export { GLOBAL, LOCATIONS, REGIONS, ROLES, Role } from "./iam/policyModel";
-export type { Region, RegistryLocation } from "./iam/policyModel";
+export { GLOBAL, LOCATIONS, REGIONS, ROLES, Role } from "./shared/iam/policyModel";
+export type { Region, RegistryLocation } from "./shared/iam/policyModel";
 
 // Kubernetes: pull secrets and the service accounts that use them.
 export {

@@ -2,13 +2,13 @@
 // (components/internal/providerShim.ts) as `require("pulumi-icr-access/providers")[kind]`.
 // Not part of the public API; its path and kind names are part of the state format.
 import type * as pulumi from "@pulumi/pulumi";
-import { AccessPolicyProvider } from "./iam/accessPolicy";
-import { ApiKeyProvider } from "./iam/apiKey";
-import { ServiceIdProvider } from "./iam/serviceId";
-import type { ProviderKind } from "./internal/providerShim";
+import { AccessPolicyProvider } from "./host/iam/accessPolicyProvider";
+import { ApiKeyProvider } from "./host/iam/apiKeyProvider";
+import { ServiceIdProvider } from "./host/iam/serviceIdProvider";
+import { StackOwnerProvider } from "./host/ownership/stackOwnerProvider";
+import type { ProviderKind } from "./shared/providerKinds";
 import { ServiceAccountPullSecretsProvider } from "./k8s/serviceAccountPullSecrets";
 import { TokenSecretMigrationProvider } from "./migration/tokenSecretMigration";
-import { StackOwnerProvider } from "./ownership/stackOwner";
 import { CreationGuardProvider } from "./k8s/creationGuard";
 import { NamespaceRemovalGuardProvider } from "./k8s/namespaceRemovalGuard";
 

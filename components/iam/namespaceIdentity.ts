@@ -4,14 +4,14 @@
 // one per region asked for), and an API key named `<cluster>-<namespace>-key`.
 import * as pulumi from "@pulumi/pulumi";
 import { recordIdentityGrant } from "../internal/identityGrants";
-import { checkNamespaceName, joinProblems } from "../internal/k8sNames";
-import { didYouMean } from "../internal/suggest";
+import { checkNamespaceName, joinProblems } from "../shared/k8sNames";
+import { didYouMean } from "../shared/suggest";
 import { AccessPolicy } from "./accessPolicy";
 import { ApiKey, LeakAction } from "./apiKey";
 import { IamCredentialsArgs } from "./credentials";
 import { plainCredentialsProblems } from "./plainCredentialsProblems";
 import { checkRegionList, policyLocations } from "../k8s/registryDomains";
-import { GLOBAL, LOCATIONS, ROLES, RegistryLocation, Role } from "./policyModel";
+import { GLOBAL, LOCATIONS, ROLES, RegistryLocation, Role } from "../shared/iam/policyModel";
 import { ServiceId, iamIdOfServiceId } from "./serviceId";
 import { plaintextSecretSettingProblems } from "../stackSettings";
 

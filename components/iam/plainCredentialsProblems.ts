@@ -3,8 +3,9 @@
 // (checkCredentialsInput), and reported under the argument's name as the user wrote it.
 // Parts that are Outputs or Promises are checked by the providers' `check` once known.
 import * as pulumi from "@pulumi/pulumi";
-import { UNKNOWN } from "../internal/unknown";
-import { checkCredentialsInput, IamCredentialsArgs } from "./credentials";
+import { checkCredentialsInput } from "../shared/iam/credentialInputs";
+import { UNKNOWN } from "../shared/unknown";
+import { IamCredentialsArgs } from "./credentials";
 
 function isPending(value: unknown): boolean {
     return pulumi.Output.isInstance(value) || value instanceof Promise;

@@ -8,22 +8,13 @@
 // directory, i.e. the installed package. A static import here would drag the implementations
 // back in by value, and a relative path would resolve against the host's working directory.
 //
-// PROVIDERS_ENTRY and the kind names are part of the state format: never change them.
+// PROVIDERS_ENTRY and the kind names (../shared/providerKinds.ts) are part of the state format:
+// never change them.
 import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderKind } from "../shared/providerKinds";
 
-/** The module the shims load, by the package's own name. */
-export const PROVIDERS_ENTRY = "pulumi-icr-access/providers";
-
-/** The dynamic providers' kinds: the names under which {@link PROVIDERS_ENTRY} exports them. */
-export type ProviderKind =
-    | "ServiceId"
-    | "AccessPolicy"
-    | "ApiKey"
-    | "ServiceAccountPullSecrets"
-    | "TokenSecretMigration"
-    | "StackOwner"
-    | "CreationGuard"
-    | "NamespaceRemovalGuard";
+export { PROVIDERS_ENTRY } from "../shared/providerKinds";
+export type { ProviderKind } from "../shared/providerKinds";
 
 type Implementation = Required<pulumi.dynamic.ResourceProvider>;
 

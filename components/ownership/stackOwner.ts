@@ -1,59 +1,15 @@
 // StackOwner: the stack's owner id, a random id the stack keeps in its own state (type
 // `pulumi-nodejs:dynamic/ownership:StackOwner`, one per stack, made by the first component that
 // needs it). Every object the library creates is marked with it (IAM objects through
-// ./ownerMark.ts, Kubernetes objects through the `pulumi-icr-access/created-by` annotation).
+// ../shared/ownership/ownerMark.ts, Kubernetes objects through the `pulumi-icr-access/created-by` annotation).
 //
 // Why an id in state rather than a hash of the organization, project and stack names: names are
 // not unique (two file backends on two machines may both hold `icr-access/dev`), and they change
 // (`pulumi stack rename`, a move to another backend), while state moves with the stack through
-// rename, export/import and backend moves. Its provider calls nobody: `create` draws the id,
-// every other method keeps it.
-import { randomUUID } from "crypto";
+// rename, export/import and backend moves. Its provider (../host/ownership/stackOwnerProvider.ts)
+// calls nobody: `create` draws the id, every other method keeps it.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
-
-/** What the provider stores. @internal */
-export interface StackOwnerState {
-    ownerId: string;
-}
-
-/** The StackOwner provider: draws the id once. @internal */
-export class StackOwnerProvider implements pulumi.dynamic.ResourceProvider<
-    Record<string, never>,
-    StackOwnerState
-> {
-    async configure(): Promise<void> {
-        // Reads no configuration.
-    }
-
-    async check(
-        _olds: Record<string, never>,
-        news: Record<string, never>,
-    ): Promise<pulumi.dynamic.CheckResult<Record<string, never>>> {
-        return { inputs: news };
-    }
-
-    async diff(): Promise<pulumi.dynamic.DiffResult> {
-        return { changes: false };
-    }
-
-    async create(): Promise<pulumi.dynamic.CreateResult<StackOwnerState>> {
-        const ownerId = randomUUID();
-        return { id: ownerId, outs: { ownerId } };
-    }
-
-    async read(id: string, props?: StackOwnerState): Promise<pulumi.dynamic.ReadResult<StackOwnerState>> {
-        return { id, props: { ownerId: props?.ownerId ?? id } };
-    }
-
-    async update(_id: string, olds: StackOwnerState): Promise<pulumi.dynamic.UpdateResult<StackOwnerState>> {
-        return { outs: { ownerId: olds.ownerId } };
-    }
-
-    async delete(): Promise<void> {
-        // Nothing outside state to remove.
-    }
-}
 
 const stackOwnerProvider = providerShim("StackOwner");
 

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import { ConfigMap, EngineEvent } from "@pulumi/pulumi/automation";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { readMark } from "../../components/ownership/ownerMark";
+import { readMark } from "../../components/shared/ownership/ownerMark";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 

@@ -3,7 +3,7 @@
 // updates and destroys, and the first `up` after the upgrade rewrites only the stored
 // provider text: an update of each resource, no replace, no IAM write, no Kubernetes write.
 import { expect } from "chai";
-import { readMark } from "../../components/ownership/ownerMark";
+import { readMark } from "../../components/shared/ownership/ownerMark";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { iamWorld } from "../bed/iamWorld";

@@ -3,8 +3,8 @@
 // it, and an environment without ambient IBM Cloud credentials.
 import { Config } from "@pulumi/pulumi/cmd/dynamic-provider/config";
 import { IamEmulator, IamEmulatorOptions, startIamEmulator } from "../../emulator";
-import { IamClient, IamClientTuning, resetIamClientState } from "../../components/iam/client";
-import { IAM_ENV_VARS } from "../../components/iam/credentials";
+import { IamClient, IamClientTuning, resetIamClientState } from "../../components/clients/iam";
+import { IAM_ENV_VARS } from "../../components/shared/iam/credentialInputs";
 
 /** Two IBM-style accounts and their admin API keys. */
 export const ACCOUNT_A = "5c1e2a3b4c5d6e7f8091a2b3c4d5e6f7";

@@ -9,7 +9,7 @@ import * as https from "https";
 import Module from "module";
 import { AddressInfo } from "net";
 import * as path from "path";
-import { CLAIMS_ANNOTATION, CLAIMS_UID_ANNOTATION } from "../../components/internal/imagePullSecretList";
+import { CLAIMS_ANNOTATION, CLAIMS_UID_ANNOTATION } from "../../components/shared/imagePullSecretList";
 import {
     ServiceAccountPullSecretsInputs,
     ServiceAccountPullSecretsProvider,

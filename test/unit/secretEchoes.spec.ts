@@ -3,11 +3,11 @@
 // and the `kubeconfig` text of ServiceAccountPullSecrets. Reasons describe such a value (type,
 // length, kinds of character) and name the field and the fix.
 import { expect } from "chai";
-import { AccessPolicyInputs, AccessPolicyProvider } from "../../components/iam/accessPolicy";
-import { ApiKeyInputs, ApiKeyProvider } from "../../components/iam/apiKey";
+import { AccessPolicyInputs, AccessPolicyProvider } from "../../components/host/iam/accessPolicyProvider";
+import { ApiKeyInputs, ApiKeyProvider } from "../../components/host/iam/apiKeyProvider";
 import { isolateCredentials } from "../providers/iamFixtures";
-import { ServiceIdInputs, ServiceIdProvider } from "../../components/iam/serviceId";
-import { describeSecretValue } from "../../components/internal/secretShape";
+import { ServiceIdInputs, ServiceIdProvider } from "../../components/host/iam/serviceIdProvider";
+import { describeSecretValue } from "../../components/shared/secretShape";
 import {
     ServiceAccountPullSecretsInputs,
     ServiceAccountPullSecretsProvider,

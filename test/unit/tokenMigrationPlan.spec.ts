@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { ClusterSurvey, NamespaceSurvey } from "../../components/migration/clusterSurvey";
 import { coveringAccess, planNamespaces } from "../../components/migration/namespacePlan";
-import { CLAIMS_ANNOTATION } from "../../components/internal/imagePullSecretList";
+import { CLAIMS_ANNOTATION } from "../../components/shared/imagePullSecretList";
 import {
     MIGRATED_ANNOTATION,
     MIGRATION_OWNER_LABEL,

@@ -11,9 +11,9 @@ import {
     iamIdOfServiceId,
 } from "pulumi-icr-access";
 // The implementations from source: not under node_modules, so the SDK copies them by value.
-import { AccessPolicyProvider } from "../../../../components/iam/accessPolicy";
-import { ApiKeyProvider } from "../../../../components/iam/apiKey";
-import { ServiceIdProvider } from "../../../../components/iam/serviceId";
+import { AccessPolicyProvider } from "../../../../components/host/iam/accessPolicyProvider";
+import { ApiKeyProvider } from "../../../../components/host/iam/apiKeyProvider";
+import { ServiceIdProvider } from "../../../../components/host/iam/serviceIdProvider";
 import { ServiceAccountPullSecretsProvider } from "../../../../components/k8s/serviceAccountPullSecrets";
 
 const config = new pulumi.Config();
