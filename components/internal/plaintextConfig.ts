@@ -6,7 +6,6 @@
 // into the state files and `pulumi stack export` at the first `up`, whatever the program does
 // with it afterwards. The only place to stop it is the program, before its first dynamic
 // resource makes the engine register that provider: these checks run there.
-// Pure: no Pulumi import.
 import { parse as parseYaml } from "yaml";
 
 /** What a config value holds, for the wording of the refusal. */

@@ -1,5 +1,6 @@
 // What a dynamic resource stores in state as its `__provider`: a few lines that load the real
-// provider by the package's own name when the engine's dynamic-provider host calls them.
+// provider by the package's own name when the provider host (the engine's dynamic-provider
+// host) calls them.
 //
 // The SDK serializes a provider object by value, with every module of ours it reaches
 // (about 75 KB per resource), and the engine rewrites state after each step, so `up` grew

@@ -1,2 +1,6 @@
-// Moved to ../shared/secretShape.ts; re-exported for the modules that still import it from here.
-export * from "../shared/secretShape";
+// Moved to ../shared/secretShape.ts; re-exported here for the modules that still import it from
+// here. As plain values rather than `export *` getters, so that a provider serialized by value
+// (state written before the provider shims) captures no more than it did.
+import * as moved from "../shared/secretShape";
+
+export const describeSecretValue = moved.describeSecretValue;

@@ -1,2 +1,8 @@
-// Moved to ../shared/suggest.ts; re-exported for the modules that still import it from here.
-export * from "../shared/suggest";
+// Moved to ../shared/suggest.ts; re-exported here for the modules that still import it from
+// here. As plain values rather than `export *` getters, so that a provider serialized by value
+// (state written before the provider shims) captures no more than it did.
+import * as moved from "../shared/suggest";
+
+export const editDistance = moved.editDistance;
+export const closest = moved.closest;
+export const didYouMean = moved.didYouMean;

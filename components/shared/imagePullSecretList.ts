@@ -6,7 +6,9 @@
 // Why: the list is `+listType=atomic` (kubernetes/api core/v1/types.go; server-side apply
 // agrees: client-go applyconfigurations/internal/internal.go), so every writer replaces all of
 // it; a safe writer reads it, changes only its own entries, and writes it back guarded by
-// resourceVersion (prior-art.md §C.1, §E). "Its own entries" needs a record that survives
+// resourceVersion (optimistic concurrency: Kubernetes API concepts, "Resource versions",
+// https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions). "Its own
+// entries" needs a record that survives
 // other writers: the annotation CLAIMS_ANNOTATION maps a claim id (one per
 // ServiceAccountPullSecrets resource) to the names that claim added or shares, and
 // CLAIMS_UID_ANNOTATION records the metadata.uid of the object those claims were written to.
@@ -53,7 +55,7 @@
 //      (written before this rule) are never absorbed.
 // Two stacks adding the same name, a replace on the same account, a re-created account and a
 // server-side applier listing one of our names therefore never lose an entry through us.
-// Pure: no Pulumi import (provider code), so other writers (migrations) can share the rules.
+// Other writers (the token migration) share these rules.
 
 /** Annotation on the ServiceAccount recording which claim added which names. @internal */
 export const CLAIMS_ANNOTATION = "pulumi-icr-access/image-pull-secret-claims";

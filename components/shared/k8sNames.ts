@@ -1,7 +1,6 @@
 // Kubernetes object-name rules, as the API server checks them
 // (k8s.io/apimachinery/pkg/util/validation: IsDNS1123Label, IsDNS1123Subdomain), so that
 // a bad name fails at construction or in `check`, not halfway through `pulumi up`.
-// Pure: no Pulumi import (the service-account provider's `check` uses it).
 
 const LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const LABEL_RE = new RegExp(`^${LABEL}$`);

@@ -2,8 +2,7 @@
 // object, kubeconfig text) without showing it: its type, length and the kinds of character in
 // it. A `check` failure or a ResourceError is printed by `pulumi preview` and kept in CI logs,
 // so a swapped field (the key in `accountId`, a token where a name belongs) must not put the
-// secret there (style guide §B.7: never put the API key in a message).
-// Pure: no Pulumi import (provider `check` methods use it).
+// secret there.
 
 /**
  * A description of `value` that never contains any of its characters, e.g.

@@ -1,5 +1,4 @@
-// "Did you mean …" for error messages (cdk8s-plus `network-policy.ts` style). Pure: no
-// Pulumi import, so provider code may use it without dragging the SDK into a closure.
+// "Did you mean …" for error messages (cdk8s-plus `network-policy.ts` style).
 
 /**
  * Levenshtein distance between two strings.

@@ -1,10 +1,10 @@
 // Preview placeholders and value comparison for dynamic providers. During `pulumi preview`
 // an input that depends on a not-yet-created resource reaches `check` and `diff` as this
 // magic string, whatever the input's type (pulumi/pulumi#6310; `rpc.unknownValue` in the
-// Node.js SDK). Pure: no Pulumi import, because provider code runs in the dynamic-provider host.
+// Node.js SDK).
 
 /**
- * The string the dynamic-provider host passes for an unknown input during preview.
+ * The string the provider host passes for an unknown input during preview.
  * @internal
  */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

@@ -3,7 +3,8 @@
 // it, and an environment without ambient IBM Cloud credentials.
 import { Config } from "@pulumi/pulumi/cmd/dynamic-provider/config";
 import { IamEmulator, IamEmulatorOptions, startIamEmulator } from "../../emulator";
-import { IamClient, IamClientTuning, resetIamClientState } from "../../components/clients/iam";
+import { IamClient, IamClientTuning } from "../../components/clients/iam";
+import { resetIamClientState } from "../../components/clients/iam/processState";
 import { IAM_ENV_VARS } from "../../components/shared/iam/credentialInputs";
 
 /** Two IBM-style accounts and their admin API keys. */

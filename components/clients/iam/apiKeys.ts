@@ -38,7 +38,7 @@ export interface ApiKeyAt {
     iamNow: number;
 }
 
-/** The API key calls of IAM Identity. @internal */
+/** The API key calls of IAM Identity. */
 export class IamApiKeys {
     constructor(private readonly transport: IamTransport) {}
 

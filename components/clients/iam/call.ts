@@ -1,17 +1,17 @@
 // One IAM request as the transport sends it, and the options of the read and create methods
 // that tell it how long a 404 is replication lag.
 
-/** @internal */
+/** An HTTP method the client sends. */
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
-/** An answer of IAM, with lower-case header names. @internal */
+/** An answer of IAM, with lower-case header names. */
 export interface IamResponse {
     status: number;
     data: unknown;
     headers: Record<string, string>;
 }
 
-/** One request, with what the transport does about its failures. @internal */
+/** One request, with what the transport does about its failures. */
 export interface Call {
     method: HttpMethod;
     path: string;

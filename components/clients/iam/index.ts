@@ -11,5 +11,3 @@ export { IamError } from "./errors";
 export type { IamErrorInit, PolicyConflict } from "./errors";
 export { DEFAULT_TUNING, TUNING_ENV_VARS, iamTuningFromEnv } from "./tuning";
 export type { IamClientTuning } from "./tuning";
-export { parseIbmTime } from "./wire";
-export { resetIamClientState } from "./processState";

@@ -15,7 +15,7 @@ export interface PolicyWithEtag {
     etag?: string;
 }
 
-/** The policy calls of IAM Policy Management. @internal */
+/** The policy calls of IAM Policy Management. */
 export class IamPolicies {
     constructor(private readonly transport: IamTransport) {}
 

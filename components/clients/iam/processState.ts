@@ -3,7 +3,7 @@
 // of the client, which may run in the same provider host as this one, so the state lives on
 // `globalThis` under a `Symbol.for` key, in a shape every copy shares: never change either.
 
-/** An access token and what the client derives from it. @internal */
+/** An access token and what the client derives from it. */
 export interface CachedToken {
     accessToken: string;
     accountId?: string;
@@ -11,7 +11,7 @@ export interface CachedToken {
     expiresAt: number;
 }
 
-/** The token of one endpoint and key, and the exchange in flight for it. @internal */
+/** The token of one endpoint and key, and the exchange in flight for it. */
 export interface TokenSlot {
     token?: CachedToken;
     inflight?: Promise<CachedToken>;

@@ -21,7 +21,7 @@ export interface ServiceIdResource {
     description?: string;
 }
 
-/** The service ID calls of IAM Identity. @internal */
+/** The service ID calls of IAM Identity. */
 export class IamServiceIds {
     constructor(private readonly transport: IamTransport) {}
 

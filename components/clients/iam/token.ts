@@ -22,7 +22,7 @@ export function decodeJwtClaims(token: string): Record<string, unknown> {
     }
 }
 
-/** The token cache of one endpoint and API key. @internal */
+/** The token cache of one endpoint and API key. */
 export class IamTokenManager {
     // Not enumerable: a logged or JSON-serialized client must not show the key.
     declare private readonly apiKey: string;

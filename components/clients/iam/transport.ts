@@ -30,7 +30,7 @@ export interface IamClientCredentials {
     source?: string;
 }
 
-/** The connection to IAM of one API key. @internal */
+/** The connection to IAM of one API key. */
 export class IamTransport {
     readonly endpoint: string;
     readonly tuning: IamClientTuning;

@@ -5,7 +5,8 @@
 //   update  PUT    /v1/policies/{id}   with If-Match: <ETag> (re-read on a stale ETag)
 //   delete  DELETE /v1/policies/{id}   (404 → done)
 import type * as pulumi from "@pulumi/pulumi";
-import { IamClient, IamClientTuning, PolicyWithEtag, parseIbmTime } from "../../clients/iam";
+import { IamClient, IamClientTuning, PolicyWithEtag } from "../../clients/iam";
+import { parseIbmTime } from "../../clients/iam/wire";
 import { checkCredentialsInput, IamCredentialsInputs } from "../../shared/iam/credentialInputs";
 import {
     CONTAINER_REGISTRY,

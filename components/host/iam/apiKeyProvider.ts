@@ -16,7 +16,8 @@
 // the old key goes) once IAM's time is within `renewBefore` of its expiry, or when IAM disabled
 // it; `read` (refresh) reports an expired or disabled key in `status`, and a purged one as gone.
 import type * as pulumi from "@pulumi/pulumi";
-import { ApiKeyAt, ApiKeyResource, IamClient, IamClientTuning, parseIbmTime } from "../../clients/iam";
+import { ApiKeyAt, ApiKeyResource, IamClient, IamClientTuning } from "../../clients/iam";
+import { parseIbmTime } from "../../clients/iam/wire";
 import { checkCredentialsInput, IamCredentialsInputs } from "../../shared/iam/credentialInputs";
 import {
     ibmExpiresAt,

@@ -36,7 +36,7 @@ export interface ConfigReader {
 
 /**
  * Reads the stack-wide IAM settings from the config a dynamic provider's `configure` receives.
- * The dynamic-provider host passes the whole stack config keyed `<namespace>:<key>`, so the keys
+ * The provider host passes the whole stack config keyed `<namespace>:<key>`, so the keys
  * are asked for with their `ibmcloud:` namespace.
  * @internal
  */

@@ -1,6 +1,6 @@
 // What the IAM providers share about owner marks (../../shared/ownership/ownerMark.ts): the `owner` and
 // `incarnation` inputs, the mark a create writes, and the sweep that finds what earlier
-// attempts of the same resource left behind. Runs in the dynamic-provider host.
+// attempts of the same resource left behind.
 import {
     OwnerMark,
     markedDescription,

@@ -1,6 +1,5 @@
 // Helpers the three IAM dynamic providers share: building a client from run-time credentials,
 // recognising IAM errors, the stale-entity-tag retry, and making results fit for the wire.
-// Pure: no runtime Pulumi import (runs in the dynamic-provider host).
 import { IamClient, IamClientTuning, IamError, iamTuningFromEnv } from "../../clients/iam";
 import type { IamCredentialsInputs } from "../../shared/iam/credentialInputs";
 import { IamProviderConfig, resolveIamCredentials } from "./credentials";
@@ -101,7 +100,7 @@ export async function writeWithFreshTag<T, C>(w: FreshTagWrite<T, C>): Promise<T
 }
 
 /**
- * A copy of `value` without `undefined` members, at any depth. The dynamic-provider host turns
+ * A copy of `value` without `undefined` members, at any depth. The provider host turns
  * results into protobuf Structs, which reject `undefined`.
  * @internal
  */

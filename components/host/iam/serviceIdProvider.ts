@@ -6,7 +6,8 @@
 //   update  PUT    /v1/serviceids/{id} (If-Match), POST/DELETE …/lock
 //   delete  DELETE /v1/serviceids/{id}                 (404 → done; unlocks first if we lock it)
 import type * as pulumi from "@pulumi/pulumi";
-import { IamClient, IamClientTuning, ServiceIdResource, oldestFirst, parseIbmTime } from "../../clients/iam";
+import { IamClient, IamClientTuning, ServiceIdResource, oldestFirst } from "../../clients/iam";
+import { parseIbmTime } from "../../clients/iam/wire";
 import { checkCredentialsInput, IamCredentialsInputs } from "../../shared/iam/credentialInputs";
 import type { Failure } from "../../shared/iam/policyModel";
 import {

@@ -1,7 +1,7 @@
 // Container Registry access in IAM Policy Management v1 terms: role names and their CRNs,
 // the registry's IAM regions, and the policy body that grants a subject those roles.
 // Reference: IBM IAM Policy Management v1 and the Registry docs (policy shape, role CRNs, valid regions,
-// `geography=global`). Pure: no Pulumi import (runs in the policy provider).
+// `geography=global`).
 import { didYouMean } from "../suggest";
 
 /** Container Registry service roles (IBM docs "Service access roles"). */

@@ -1,6 +1,6 @@
 // Input checks shared by the IAM providers' `check` methods. Each returns `check` failures
-// that start from the field the user wrote and say the fix (style guide §B.7).
-// Pure: no Pulumi import (runs in the dynamic-provider host).
+// that start from the field the user wrote and say the fix, and never quote a value given in a
+// secret field.
 import { describeSecretValue } from "../secretShape";
 import { isUnknown } from "../unknown";
 import type { Failure } from "./policyModel";
@@ -38,11 +38,13 @@ export function checkAccountId(property: string, value: unknown, opts: { secret?
 }
 
 // Names and descriptions: IBM documents no length or character limits for service ID names,
-// API key names or descriptions (none in the project's IBM IAM API reference, ibm-iam-api.md
-// §2-§3, nor in IBM's SDK models), so none is enforced here beyond "non-empty, without
-// surrounding white space"; IAM's own 400 names the field if it refuses one. The one limit IBM
-// documents nearby, 1-1000 characters for a policy attribute value (§4), is enforced on `iamId`
-// (the subject attribute's value) below.
+// API key names or descriptions (none in IBM's IAM Identity API reference, "Create a service
+// ID" and "Create an API key", https://cloud.ibm.com/apidocs/iam-identity-token-api, nor in
+// IBM's SDK models), so none is enforced here beyond "non-empty, without surrounding white
+// space"; IAM's own 400 names the field if it refuses one. The one limit IBM documents nearby,
+// 1-1000 characters for a policy attribute value (IAM Policy Management API reference, "Create
+// a policy", https://cloud.ibm.com/apidocs/iam-policy-management), is enforced on `iamId` (the
+// subject attribute's value) below.
 
 /** Problems with a required IAM display name (service ID or API key name). */
 export function checkName(property: string, value: unknown): Failure[] {

@@ -253,7 +253,7 @@ describe("IamClient", function () {
             const sid = await clientFor(iam).createServiceId({ name: "elsewhere" });
             iam.injectFault({ kind: "eventualConsistency", reads: 2, pathPrefix: "/v1/serviceids" });
             // Another process: hide the object freshly, forget this process's memory of it.
-            const { resetIamClientState } = await import("../../../../components/clients/iam");
+            const { resetIamClientState } = await import("../../../../components/clients/iam/processState");
             resetIamClientState();
             const other = await clientFor(iam).createServiceId({ name: "elsewhere-2" });
             resetIamClientState();

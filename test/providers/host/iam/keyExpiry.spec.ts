@@ -4,7 +4,8 @@
 // purged one as gone, and `actionWhenLeaked` is sent on create and changed in place.
 import { expect } from "chai";
 import { IamEmulator } from "../../../../emulator";
-import { ServiceIdResource, parseIbmTime } from "../../../../components/clients/iam";
+import { ServiceIdResource } from "../../../../components/clients/iam";
+import { parseIbmTime } from "../../../../components/clients/iam/wire";
 import { ApiKeyInputs, ApiKeyProvider, ApiKeyState } from "../../../../components/host/iam/apiKeyProvider";
 import { ibmExpiresAt, parseKeyDuration, renewWindowMs } from "../../../../components/shared/iam/keyLifetime";
 import { APIKEY_GRANT, bearer, client, tokenFor, tokenRequest } from "../../../emulator/harness";

@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import { IamEmulator } from "../../../../emulator";
 import { LostResponseMode } from "../../../../emulator/faults";
-import { IamClientTuning, ServiceIdResource, resetIamClientState } from "../../../../components/clients/iam";
+import { IamClientTuning, ServiceIdResource } from "../../../../components/clients/iam";
+import { resetIamClientState } from "../../../../components/clients/iam/processState";
 import { ServiceIdProvider } from "../../../../components/host/iam/serviceIdProvider";
 import { AccessPolicyProvider } from "../../../../components/host/iam/accessPolicyProvider";
 import { ApiKeyProvider } from "../../../../components/host/iam/apiKeyProvider";

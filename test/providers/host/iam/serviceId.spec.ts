@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { IamEmulator } from "../../../../emulator";
 import { UNKNOWN } from "../../../../components/shared/unknown";
 import { ServiceIdProvider, ServiceIdState } from "../../../../components/host/iam/serviceIdProvider";
-import { resetIamClientState } from "../../../../components/clients/iam";
+import { resetIamClientState } from "../../../../components/clients/iam/processState";
 import {
     ACCOUNT_A,
     ACCOUNT_B,

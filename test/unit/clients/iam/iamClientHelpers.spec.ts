@@ -2,11 +2,11 @@
 // retry arithmetic, page tokens, timestamps and token claims.
 import { expect } from "chai";
 import * as fc from "fast-check";
-import { DEFAULT_TUNING, IamError, iamTuningFromEnv, parseIbmTime } from "../../../../components/clients/iam";
+import { DEFAULT_TUNING, IamError, iamTuningFromEnv } from "../../../../components/clients/iam";
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from "../../../../components/clients/iam/retry";
 import { decodeJwtClaims } from "../../../../components/clients/iam/token";
 import { iamErrorFromResponse, redact } from "../../../../components/clients/iam/errors";
-import { pageToken } from "../../../../components/clients/iam/wire";
+import { pageToken, parseIbmTime } from "../../../../components/clients/iam/wire";
 
 const KEY = "Zk3l-9aQ2_test-api-key-value-0001";
 

@@ -17,7 +17,7 @@ const ACCOUNT = "0123456789abcdef0123456789abcdef";
 describe("IAM credentials", function () {
     describe("from the config configure receives", function () {
         it("reads the ibmcloud: keys from the host's whole-stack config", function () {
-            // The dynamic-provider host's own Config class, as `configure` gets it.
+            // The provider host's own Config class, as `configure` gets it.
             const config = new Config(
                 {
                     "ibmcloud:apiKey": " k ",
