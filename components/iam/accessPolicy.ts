@@ -1,6 +1,6 @@
 // AccessPolicy: an IAM access policy that grants a subject Container Registry service roles,
-// as a Pulumi dynamic resource (type `pulumi-nodejs:dynamic/iam:AccessPolicy`), as the third
-// step of IBM's manual procedure makes it (IBM Cloud Kubernetes Service docs, "Using an image
+// as a Pulumi dynamic resource (type `pulumi-nodejs:dynamic/iam:AccessPolicy`), as IBM's
+// manual procedure makes it (IBM Cloud Kubernetes Service docs, "Using an image
 // pull secret to access images in other IBM Cloud accounts",
 // https://cloud.ibm.com/docs/containers?topic=containers-registry). The provider is
 // ../host/iam/accessPolicyProvider.ts.

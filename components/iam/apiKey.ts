@@ -1,7 +1,7 @@
 // ApiKey: an IBM Cloud IAM API key of a service ID, as a Pulumi dynamic resource (type
-// `pulumi-nodejs:dynamic/iam:ApiKey`): the password of the pull secrets, as the fourth step of
-// IBM's manual procedure makes it (IBM Cloud Kubernetes Service docs, "Using an image pull
-// secret to access images in other IBM Cloud accounts", https://cloud.ibm.com/docs/containers?topic=containers-registry).
+// `pulumi-nodejs:dynamic/iam:ApiKey`): the password of the pull secrets, as IBM's manual
+// procedure makes it (IBM Cloud Kubernetes Service docs, "Using an image pull secret to access
+// images in other IBM Cloud accounts", https://cloud.ibm.com/docs/containers?topic=containers-registry).
 //
 // The value is the secret output `apikey` (`additionalSecretOutputs`). Rotation = replacement:
 // a new `rotation` value makes Pulumi create the new key first and delete the old one

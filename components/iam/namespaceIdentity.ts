@@ -1,5 +1,7 @@
 // NamespaceIdentity: the IAM side of "let this Kubernetes namespace pull from IBM Cloud
-// Container Registry", as the runbook does it by hand (seed steps 2-5): a service ID named
+// Container Registry", as IBM's manual procedure does it by hand (IBM Cloud Kubernetes Service
+// docs, "Using an image pull secret to access images in other IBM Cloud accounts",
+// https://cloud.ibm.com/docs/containers?topic=containers-registry): a service ID named
 // `<cluster>-<namespace>-id`, a Container Registry policy for it (Reader unless told otherwise,
 // one per region asked for), and an API key named `<cluster>-<namespace>-key`.
 import * as pulumi from "@pulumi/pulumi";
@@ -188,7 +190,7 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
         const role = args.role ?? "Reader";
         const credentials = args.credentials === undefined ? undefined : pulumi.secret(args.credentials);
 
-        // 1. The service ID (runbook step 2).
+        // 1. The service ID.
         const serviceId = new ServiceId(
             `${name}-id`,
             {

@@ -1,7 +1,7 @@
 // ServiceId: an IBM Cloud IAM service ID, as a Pulumi dynamic resource (type
 // `pulumi-nodejs:dynamic/iam:ServiceId`): the identity a cluster namespace pulls images as, as
-// the second step of IBM's manual procedure makes it (IBM Cloud Kubernetes Service docs, "Using
-// an image pull secret to access images in other IBM Cloud accounts",
+// IBM's manual procedure makes it (IBM Cloud Kubernetes Service docs, "Using an image pull
+// secret to access images in other IBM Cloud accounts",
 // https://cloud.ibm.com/docs/containers?topic=containers-registry). The provider is
 // ../host/iam/serviceIdProvider.ts.
 import * as pulumi from "@pulumi/pulumi";

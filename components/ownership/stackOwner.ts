@@ -1,7 +1,8 @@
 // StackOwner: the stack's owner id, a random id the stack keeps in its own state (type
 // `pulumi-nodejs:dynamic/ownership:StackOwner`, one per stack, made by the first component that
 // needs it). Every object the library creates is marked with it (IAM objects through
-// ../shared/ownership/ownerMark.ts, Kubernetes objects through the `pulumi-icr-access/created-by` annotation).
+// ../shared/ownership/ownerMark.ts, Kubernetes objects through the
+// `pulumi-icr-access/created-by` annotation).
 //
 // Why an id in state rather than a hash of the organization, project and stack names: names are
 // not unique (two file backends on two machines may both hold `icr-access/dev`), and they change

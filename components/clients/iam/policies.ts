@@ -26,8 +26,8 @@ export class IamPolicies {
      * IAM keeps one policy per subject and resource attributes, so a lost create cannot leave a
      * twin, but its retry meets the lost attempt's policy as a 409. So, after an ambiguous
      * attempt, the policy `made` recognises (the owner mark's call token in its description,
-     * ../../shared/ownership/ownerMark.ts) is ours: found in the listing before a retry, or named by the
-     * retry's 409 when the listing lags. Nothing else is taken for ours.
+     * ../../shared/ownership/ownerMark.ts) is ours: found in the listing before a retry, or
+     * named by the retry's 409 when the listing lags. Nothing else is taken for ours.
      */
     async createPolicy(
         body: PolicyBody,

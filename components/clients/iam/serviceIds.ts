@@ -30,9 +30,9 @@ export class IamServiceIds {
      *
      * Service ID names are not unique and IAM takes no idempotency key, so a create whose answer
      * was lost is found by what only this request wrote: `made` recognises it (the owner mark's
-     * call token in the description, ../../shared/ownership/ownerMark.ts). Before a retry, and once more
-     * when the call gives up, the account's service IDs of this name are listed and the one
-     * `made` accepts is returned. Nothing else is ever taken for ours: not a name, not a time.
+     * call token in the description, ../../shared/ownership/ownerMark.ts). Before a retry, and
+     * once more when the call gives up, the account's service IDs of this name are listed and
+     * the one `made` accepts is returned. Nothing else is ever taken for ours: not a name, not a time.
      */
     async createServiceId(
         req: {

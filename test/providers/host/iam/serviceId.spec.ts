@@ -117,7 +117,8 @@ describe("ServiceId provider", function () {
         it("accepts valid inputs, and preview placeholders without calling IAM", async function () {
             const checked = await provider.check({}, { name: "ok", accountId: ACCOUNT_A, locked: true });
             expect(checked.failures).to.deep.equal([]);
-            // A new resource gets an incarnation for its owner mark (components/shared/ownership/ownerMark.ts).
+            // A new resource gets an incarnation for its owner mark
+            // (components/shared/ownership/ownerMark.ts).
             expect(checked.inputs).to.deep.equal({
                 name: "ok",
                 accountId: ACCOUNT_A,
