@@ -1,6 +1,3 @@
 // Moved to ../shared/namedError.ts; re-exported here for the modules that still import it from
-// here. As plain values rather than `export *` getters, so that a provider serialized by value
-// (state written before the provider shims) captures no more than it did.
-import * as moved from "../shared/namedError";
-
-export const NamedError = moved.NamedError;
+// here.
+export { NamedError } from "../shared/namedError";

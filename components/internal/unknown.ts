@@ -1,9 +1,14 @@
 // Moved to ../shared/unknown.ts; re-exported here for the modules that still import it from
 // here. As plain values rather than `export *` getters, so that a provider serialized by value
-// (state written before the provider shims) captures no more than it did.
+// (state written before the provider shims) captures no more than it did; `@internal` where
+// the moved declaration is.
 import * as moved from "../shared/unknown";
 
+/** @internal */
 export const UNKNOWN = moved.UNKNOWN;
+/** @internal */
 export const isUnknown = moved.isUnknown;
+/** @internal */
 export const containsUnknown = moved.containsUnknown;
+/** @internal */
 export const deepEqual = moved.deepEqual;
