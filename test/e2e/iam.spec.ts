@@ -116,7 +116,7 @@ describe("examples/iam-service-id through the engine", function () {
             ["create", API_KEY],
         ]);
         const w = await world(iam);
-        // (its description ends with the owner mark: ../../components/ownership/ownerMark.ts)
+        // (its description ends with the owner mark: ../../components/shared/ownership/ownerMark.ts)
         expect(
             w.serviceIds.map((s) => [s.id, s.iamId, s.name, readMark(s.description).description]),
         ).to.deep.equal([[ids.serviceIdId, ids.iamId, "shop-pull", "pulls shop images"]]);
