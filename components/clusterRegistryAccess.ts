@@ -14,7 +14,7 @@ import { NamespaceRemovalGuard } from "./k8s/namespaceRemovalGuard";
 import { NamespacePullSecrets, PullSecretLayout } from "./k8s/namespacePullSecrets";
 import { iksOwnedNameProblems } from "./k8s/iksOwnedNames";
 import { readsAmbientKubeconfig } from "./k8s/providerChecks";
-import { checkRegionList, RegistryEndpoints } from "./k8s/registryDomains";
+import { checkRegionList, RegistryEndpoints } from "./shared/registry/registryDomains";
 import { checkNamespaceName, joinProblems } from "./internal/k8sNames";
 import { didYouMean } from "./internal/suggest";
 import {
@@ -22,14 +22,14 @@ import {
     NamespaceImagePolicy,
     namespaceImagePolicyProblems,
 } from "./portieris/namespaceImagePolicy";
-import type { ImageReportRow } from "./migration/imageReport";
+import type { ImageReportRow } from "./coverage/imageReport";
 import { liveCoverage } from "./migration/liveCoverage";
 import {
     migrationOptions,
     migrationSettingProblems,
     MigrateTokenSecretsOptions,
-} from "./migration/namespacePlan";
-import { NamespaceSelector, namespaceSelectorProblems } from "./namespaceSelector";
+} from "./coverage/namespacePlan";
+import { NamespaceSelector, namespaceSelectorProblems } from "./coverage/namespaceSelector";
 import { clusterSettingProblems } from "./stackSettings";
 
 /** What an IAM identity may pull (or push): the scope of its Container Registry policy. */

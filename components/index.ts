@@ -46,7 +46,7 @@ export type { RegistryCredentialsArgs } from "./k8s/registryCredentials";
 export { ServiceAccountPullSecrets } from "./k8s/serviceAccountPullSecrets";
 export type { ServiceAccountPullSecretsArgs } from "./k8s/serviceAccountPullSecrets";
 export type { ServiceAccountOptions } from "./k8s/serviceAccountOptions";
-export { DOCKER_CONFIG_JSON_TYPE, IAM_API_KEY_USERNAME } from "./k8s/dockerConfig";
+export { DOCKER_CONFIG_JSON_TYPE, IAM_API_KEY_USERNAME } from "./shared/k8s/dockerConfig";
 
 // Registry domains, as data.
 export {
@@ -55,8 +55,12 @@ export {
     RegistryDomainError,
     RegistryEndpoints,
     resolveRegistryDomains,
-} from "./k8s/registryDomains";
-export type { RegistryDomain, RegistryDomainSelection, RegistryRegion } from "./k8s/registryDomains";
+} from "./shared/registry/registryDomains";
+export type {
+    RegistryDomain,
+    RegistryDomainSelection,
+    RegistryRegion,
+} from "./shared/registry/registryDomains";
 export { DOCKER_HUB_SERVER } from "./k8s/registryServer";
 
 // Old clusters and namespaces chosen by label: registry-token migration, the image report,
@@ -67,13 +71,13 @@ export type {
     TokenSecretMigrationArgs,
     TokenSecretPlan,
 } from "./migration/tokenSecretMigration";
-export type { MigrateTokenSecretsOptions } from "./migration/namespacePlan";
-export { classifyTokenSecret, icrImageReference, newDomainOf } from "./migration/tokenSecrets";
-export type { TokenSecret } from "./migration/tokenSecrets";
-export { formatImageReport } from "./migration/imageReport";
-export type { ImageReportRow } from "./migration/imageReport";
+export type { MigrateTokenSecretsOptions } from "./coverage/namespacePlan";
+export { classifyTokenSecret, icrImageReference, newDomainOf } from "./shared/migration/tokenSecrets";
+export type { TokenSecret } from "./shared/migration/tokenSecrets";
+export { formatImageReport } from "./coverage/imageReport";
+export type { ImageReportRow } from "./coverage/imageReport";
 export type { CoveredNamespace } from "./clusterRegistryAccess";
-export type { LabelSelectorRequirement, NamespaceSelector } from "./namespaceSelector";
+export type { LabelSelectorRequirement, NamespaceSelector } from "./coverage/namespaceSelector";
 
 // Trusted content: Portieris image policies, and the enforcement preview of what they would deny.
 export { TrustedContent, DEFAULT_IMAGE_POLICY_NAME } from "./portieris/trustedContent";

@@ -12,7 +12,7 @@ import { AccessPolicy } from "./accessPolicy";
 import { ApiKey, LeakAction } from "./apiKey";
 import { IamCredentialsArgs } from "./credentials";
 import { plainCredentialsProblems } from "./plainCredentialsProblems";
-import { checkRegionList, policyLocations } from "../k8s/registryDomains";
+import { checkRegionList, policyLocations } from "../shared/registry/registryDomains";
 import { GLOBAL, LOCATIONS, ROLES, RegistryLocation, Role } from "../shared/iam/policyModel";
 import { ServiceId, iamIdOfServiceId } from "./serviceId";
 import { plaintextSecretSettingProblems } from "../stackSettings";

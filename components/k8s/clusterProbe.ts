@@ -6,7 +6,13 @@
 // No Pulumi import: the child loads only this module, ./kubeClient and their helpers.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { KubeApiError, KubeClient, KubeconfigError, KubeconfigSource, loadKubeconfig } from "./kubeClient";
+import {
+    KubeApiError,
+    KubeClient,
+    KubeconfigError,
+    KubeconfigSource,
+    loadKubeconfig,
+} from "../clients/kube/client";
 
 const PROBE_TIMEOUT_MS = 8_000;
 

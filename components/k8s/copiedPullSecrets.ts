@@ -5,13 +5,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
-import { DOCKER_CONFIG_JSON_TYPE, registryHostsOf } from "./dockerConfig";
+import { DOCKER_CONFIG_JSON_TYPE, registryHostsOf } from "../shared/k8s/dockerConfig";
 import { BUILT_IN_NAMESPACES } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";
 import { CREATED_BY_ANNOTATION, CreationGuard } from "./creationGuard";
 import { currentStackMark } from "../ownership/legacyStackMark";
 import { stackOwnerId } from "../ownership/stackOwner";
-import { deprecatedDomainProblem } from "./registryDomains";
+import { deprecatedDomainProblem } from "../shared/registry/registryDomains";
 import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";
 
 /** Secret types a pod can use as an image pull secret. */

@@ -13,7 +13,7 @@ import {
     DOCKER_CONFIG_JSON_TYPE,
     iamApiKeyCredential,
     IKS_DEFAULT_EMAIL,
-} from "./dockerConfig";
+} from "../shared/k8s/dockerConfig";
 import {
     findRegion,
     RegistryDomain,
@@ -21,7 +21,7 @@ import {
     RegistryDomainSelection,
     RegistryEndpoints,
     resolveRegistryDomains,
-} from "./registryDomains";
+} from "../shared/registry/registryDomains";
 import { iksOwnedNameProblems, isIksPullSecretName } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";
 import { CREATED_BY_ANNOTATION, CreationGuard, GuardedObject } from "./creationGuard";

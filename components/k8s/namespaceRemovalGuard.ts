@@ -12,9 +12,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
 import { containsUnknown, isUnknown } from "../internal/unknown";
-import { GuardCluster, kubeconfigInputFailures } from "./guardCluster";
-import type { KubeClient } from "./kubeClient";
-import { foreignObjectsReader } from "./namespaceContents";
+import { GuardCluster, kubeconfigInputFailures } from "../host/k8s/guardCluster";
+import type { KubeClient } from "../clients/kube/client";
+import { foreignObjectsReader } from "../host/k8s/namespaceContents";
 
 /** One created namespace as recorded: the argument that asks for it. */
 export interface RecordedNamespace {

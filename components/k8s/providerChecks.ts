@@ -3,7 +3,7 @@
 // provider the component inherits (Resource.getProvider), so a provider passed to a parent
 // counts too.
 import * as pulumi from "@pulumi/pulumi";
-import { blameSetting, KubeconfigError, kubeconfigSourceNames, loadKubeconfig } from "./kubeClient";
+import { blameSetting, KubeconfigError, kubeconfigSourceNames, loadKubeconfig } from "../clients/kube/client";
 import { ServiceAccountOptions } from "./serviceAccountOptions";
 
 const SECRET_TYPE = "kubernetes:core/v1:Secret";

@@ -6,7 +6,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
 import { describeSecretValue } from "../internal/secretShape";
-import { buildDockerConfigJsonBase64, DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE } from "./dockerConfig";
+import {
+    buildDockerConfigJsonBase64,
+    DOCKER_CONFIG_JSON_KEY,
+    DOCKER_CONFIG_JSON_TYPE,
+} from "../shared/k8s/dockerConfig";
 import { defaultSecretNameFor, normalizeRegistryServer, RegistryServerError } from "./registryServer";
 import { warnAboutKubernetesProvider } from "./providerChecks";
 import { checkServiceAccounts, patchServiceAccounts, ServiceAccountOptions } from "./serviceAccountOptions";

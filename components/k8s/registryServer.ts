@@ -9,7 +9,7 @@
 // credentials. Docker Hub is written as `https://index.docker.io/v1/`, the key
 // `docker login` and `kubectl create secret docker-registry` use.
 import { toDns1123 } from "../internal/k8sNames";
-import { deprecatedDomainProblem } from "./registryDomains";
+import { deprecatedDomainProblem } from "../shared/registry/registryDomains";
 import { NamedError } from "../internal/namedError";
 
 /** The `auths` key for Docker Hub, as `docker login` writes it. */

@@ -42,7 +42,7 @@ import {
     KubeconfigSource,
     kubeconfigSourceNames,
     loadKubeconfig,
-} from "./kubeClient";
+} from "../clients/kube/client";
 import { providerShim } from "../internal/providerShim";
 import { organizationName } from "../ownership/legacyStackMark";
 

@@ -3,7 +3,7 @@
 // templates as written (the strings kubelet and admission controllers see). Pods and Jobs that
 // a controller owns are left out: their owner's template is listed instead.
 // Read-only: only list calls. No Pulumi import (it runs in programs and providers alike).
-import type { KubeClient } from "./kubeClient";
+import type { KubeClient } from "../clients/kube/client";
 
 /** The kinds listed, with the API collection each lives in. */
 export const WORKLOAD_KINDS = [

@@ -18,11 +18,11 @@ import {
     planPullSecrets,
     PullSecretLayout,
 } from "../k8s/namespacePullSecrets";
-import { RegistryDomainError, resolveRegistryDomains } from "../k8s/registryDomains";
-import type { NamespaceSelector } from "../namespaceSelector";
-import { imageReport, ImageReportRow } from "./imageReport";
-import { surveyLiveCluster } from "./liveSurvey";
-import { MigrateTokenSecretsOptions, planNamespaces } from "./namespacePlan";
+import { RegistryDomainError, resolveRegistryDomains } from "../shared/registry/registryDomains";
+import type { NamespaceSelector } from "../coverage/namespaceSelector";
+import { imageReport, ImageReportRow } from "../coverage/imageReport";
+import { surveyLiveCluster } from "../coverage/liveSurvey";
+import { MigrateTokenSecretsOptions, planNamespaces } from "../coverage/namespacePlan";
 import { migrationOwnerMark, TokenSecretMigration } from "./tokenSecretMigration";
 
 /** What the component hands over. */

@@ -32,9 +32,9 @@ import {
 } from "../internal/imagePullSecretList";
 import { providerShim } from "../internal/providerShim";
 import { isUnknown } from "../internal/unknown";
-import { registryHostsOf } from "../k8s/dockerConfig";
-import { KubeClient, KubeClientOptions, loadKubeconfig } from "../k8s/kubeClient";
-import { classifyTokenSecret, SecretObject } from "./tokenSecrets";
+import { registryHostsOf } from "../shared/k8s/dockerConfig";
+import { KubeClient, KubeClientOptions, loadKubeconfig } from "../clients/kube/client";
+import { classifyTokenSecret, SecretObject } from "../shared/migration/tokenSecrets";
 
 /** Annotation on a service account: the token secrets this migration removed from it, with their replacement domains. */
 export const MIGRATED_ANNOTATION = "pulumi-icr-access/migrated-token-pull-secrets";

@@ -2,7 +2,7 @@
 // every Portieris policy object, plus the key secrets that `signedBy` requirements name. Read
 // with the library's own Kubernetes client at program time, during preview and up alike; it
 // only reads. No Pulumi import.
-import { KubeClient, KubeconfigSource, loadKubeconfig } from "../k8s/kubeClient";
+import { KubeClient, KubeconfigSource, loadKubeconfig } from "../clients/kube/client";
 import {
     CLUSTER_IMAGE_POLICY_KIND,
     CLUSTER_IMAGE_POLICY_PLURAL,
@@ -12,7 +12,7 @@ import {
     PORTIERIS_API_VERSION,
     PolicyObject,
 } from "./types";
-import { Workload, WORKLOAD_KINDS, workloadsOf } from "./workloadImages";
+import { Workload, WORKLOAD_KINDS, workloadsOf } from "./admittedWorkloads";
 
 /** The cluster as the preview saw it. */
 export interface ClusterSnapshot {

@@ -6,7 +6,7 @@
 import { DECIDED_AT_ADMISSION, ImageDecision, policiesInForce, predictWorkload } from "./admissionPrediction";
 import { ClusterSnapshot } from "./clusterSnapshot";
 import { describePolicyObject, PolicyObject } from "./types";
-import { Workload } from "./workloadImages";
+import { Workload } from "./admittedWorkloads";
 
 /** Label every policy object of ours carries, with a value naming the stack that owns it. */
 export const OWNER_LABEL = "icr-access.pulumi.com/owner";

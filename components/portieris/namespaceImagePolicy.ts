@@ -5,7 +5,7 @@
 // ways, and a mismatch is a warning: pull access to images the policy denies, or a policy
 // admitting images the namespace cannot pull.
 import * as pulumi from "@pulumi/pulumi";
-import { resolveRegistryDomains, RegistryEndpoints } from "../k8s/registryDomains";
+import { resolveRegistryDomains, RegistryEndpoints } from "../shared/registry/registryDomains";
 import { globMatches, patternMatchesImage } from "./patternMatch";
 import { checkImageRules, expandRules, ImageRules, RepositoryRule } from "./policyRules";
 import { NamespaceImageRules, TrustedContent } from "./trustedContent";

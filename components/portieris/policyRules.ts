@@ -3,7 +3,7 @@
 // public key, which may come from another resource.
 import type * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName } from "../internal/k8sNames";
-import { ALL_REGISTRY_DOMAINS } from "../k8s/registryDomains";
+import { ALL_REGISTRY_DOMAINS } from "../shared/registry/registryDomains";
 import { didYouMean } from "../internal/suggest";
 import { checkOtherRegistries, checkPattern } from "./patternCheck";
 import {

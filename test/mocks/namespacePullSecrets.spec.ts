@@ -5,9 +5,9 @@ import {
     buildDockerConfigJsonBase64,
     iamApiKeyCredential,
     parseDockerConfigJson,
-} from "../../components/k8s/dockerConfig";
+} from "../../components/shared/k8s/dockerConfig";
 import { NamespacePullSecrets, NamespacePullSecretsArgs } from "../../components/k8s/namespacePullSecrets";
-import { VALID_REGIONS_TEXT } from "../../components/k8s/registryDomains";
+import { VALID_REGIONS_TEXT } from "../../components/shared/registry/registryDomains";
 import { CREATED_BY_ANNOTATION } from "../../components/k8s/creationGuard";
 import {
     STACK_OWNER_ID,

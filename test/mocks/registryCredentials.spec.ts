@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { parseDockerConfigJson } from "../../components/k8s/dockerConfig";
+import { parseDockerConfigJson } from "../../components/shared/k8s/dockerConfig";
 import { RegistryCredentials, RegistryCredentialsArgs } from "../../components/k8s/registryCredentials";
 import { holdsSecret, reveal, seen, unwrap } from "./hooks";
 

@@ -5,7 +5,7 @@ import {
     ClusterRegistryAccessArgs,
     clusterRegistryAccessProblems,
 } from "../../components/clusterRegistryAccess";
-import { resolveRegistryDomains, VALID_REGIONS_TEXT } from "../../components/k8s/registryDomains";
+import { resolveRegistryDomains, VALID_REGIONS_TEXT } from "../../components/shared/registry/registryDomains";
 
 const problemsOf = (extra: Partial<ClusterRegistryAccessArgs>): string[] =>
     clusterRegistryAccessProblems({ cluster: "prod", namespaces: { default: {} }, ...extra });

@@ -6,7 +6,7 @@ import {
     iamApiKeyCredential,
     parseDockerConfigJson,
     registryHostsOf,
-} from "../../components/k8s/dockerConfig";
+} from "../../components/shared/k8s/dockerConfig";
 
 describe("dockerconfigjson builder", function () {
     it("writes the kubectl docker-registry shape with username iamapikey and IKS's email", function () {

@@ -4,8 +4,8 @@ import * as https from "https";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { chooseProxy, noProxyMatches } from "../../components/k8s/httpProxy";
-import { KubeClient, loadKubeconfig } from "../../components/k8s/kubeClient";
+import { chooseProxy, noProxyMatches } from "../../components/clients/kube/proxy";
+import { KubeClient, loadKubeconfig } from "../../components/clients/kube/client";
 import { ConnectProxy, startConnectProxy } from "../bed/connectProxy";
 import { issueCert, makeCa } from "../bed/pki";
 

@@ -2,7 +2,7 @@
 // workload kind, controller-owned pods and jobs left to their owners, rows only for old
 // domains (with the replacement) and icr.io domains without a pull secret.
 import { expect } from "chai";
-import { formatImageReport, imageHost, imageReport } from "../../components/migration/imageReport";
+import { formatImageReport, imageHost, imageReport } from "../../components/coverage/imageReport";
 import { containersOf, ownedByListedWorkload, WorkloadContainer } from "../../components/k8s/workloadImages";
 
 const podSpec = (images: string[], init: string[] = []) => ({

@@ -13,7 +13,7 @@ import {
     mergeKubeconfigs,
     parseKubeconfig,
     resolveKubeconfig,
-} from "../../components/k8s/kubeClient";
+} from "../../components/clients/kube/client";
 
 const kubeconfig = (opts: { server?: string; user?: string; current?: string } = {}) => `
 apiVersion: v1
@@ -715,7 +715,7 @@ describe("KubeClient with real clusters' credentials", function () {
                 `users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./info-plugin.sh, provideClusterInfo: true}}}]\n` +
                 `contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
         );
-        const { runExecPlugin } = await import("../../components/k8s/kubeClient");
+        const { runExecPlugin } = await import("../../components/clients/kube/client");
         await runExecPlugin(loadKubeconfig({}, { KUBECONFIG: kubeconfigFile }), { refresh: true });
         expect(JSON.parse(fs.readFileSync(path.join(dir, "exec-info"), "utf8")).spec.cluster).to.deep.equal({
             server: apiUrl,

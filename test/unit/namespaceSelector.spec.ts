@@ -7,7 +7,7 @@ import {
     labelsMatch,
     namespaceSelectorProblems,
     selectedNamespaceNames,
-} from "../../components/namespaceSelector";
+} from "../../components/coverage/namespaceSelector";
 
 describe("namespaceSelector", function () {
     it("refuses a selector without label conditions, and bad keys, operators and globs, naming the field", function () {

@@ -11,7 +11,7 @@ import {
     KubeconfigError,
     kubeconfigSourceNames,
     loadKubeconfig,
-} from "../../components/k8s/kubeClient";
+} from "../../components/clients/kube/client";
 
 const KEY = "plain-admin-key-0123456789abcdefghij";
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.cGxhaW4tdG9rZW4.c2ln";

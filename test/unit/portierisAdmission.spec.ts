@@ -15,7 +15,7 @@ import {
 } from "../../components/portieris/enforcementReport";
 import { portierisImage, PortierisImage } from "../../components/portieris/imageReference";
 import { PolicyObject, RepositoryPolicy } from "../../components/portieris/types";
-import { WORKLOAD_KINDS, WorkloadKind, workloadsOf } from "../../components/portieris/workloadImages";
+import { WORKLOAD_KINDS, WorkloadKind, workloadsOf } from "../../components/portieris/admittedWorkloads";
 
 const PORTIERIS = "Portieris v0.14.2";
 const REFERENCE = "distribution/reference v0.6.0";

@@ -12,7 +12,7 @@ import {
 } from "../../components/portieris/enforcementReport";
 import { ownerLabelValue } from "../../components/portieris/enforcementPreview";
 import { PolicyObject } from "../../components/portieris/types";
-import { Workload, workloadsOf } from "../../components/portieris/workloadImages";
+import { Workload, workloadsOf } from "../../components/portieris/admittedWorkloads";
 
 const OWNER = "proj.dev";
 const ours = { "app.kubernetes.io/managed-by": "pulumi-icr-access", [OWNER_LABEL]: OWNER };

@@ -6,7 +6,7 @@ import {
     RegistryDomainError,
     resolveRegistryDomains,
     VALID_REGIONS_TEXT,
-} from "../../components/k8s/registryDomains";
+} from "../../components/shared/registry/registryDomains";
 
 const VALID = VALID_REGIONS_TEXT;
 const resolve = (sel: Parameters<typeof resolveRegistryDomains>[0]) =>

@@ -11,7 +11,7 @@ import {
     REGISTRY_REGIONS,
     RegistryDomainSelection,
     resolveRegistryDomains,
-} from "../../components/k8s/registryDomains";
+} from "../../components/shared/registry/registryDomains";
 
 /** Every spelling of each region: IAM name, domain prefix, former name. */
 const spellings = REGISTRY_REGIONS.map((r) =>

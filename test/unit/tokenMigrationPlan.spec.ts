@@ -2,8 +2,8 @@
 // kube-system added only when asked, the service accounts in scope patched, deletions only
 // when asked; and the provider's two pure rules (what may be removed, what is still uncovered).
 import { expect } from "chai";
-import { ClusterSurvey, NamespaceSurvey } from "../../components/migration/clusterSurvey";
-import { coveringAccess, planNamespaces } from "../../components/migration/namespacePlan";
+import { ClusterSurvey, NamespaceSurvey } from "../../components/coverage/clusterSurvey";
+import { coveringAccess, planNamespaces } from "../../components/coverage/namespacePlan";
 import { CLAIMS_ANNOTATION } from "../../components/shared/imagePullSecretList";
 import {
     MIGRATED_ANNOTATION,

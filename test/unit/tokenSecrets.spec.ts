@@ -7,7 +7,7 @@ import {
     isOldRegistryDomain,
     newDomainOf,
     SecretObject,
-} from "../../components/migration/tokenSecrets";
+} from "../../components/shared/migration/tokenSecrets";
 
 const b64 = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64");
 const entry = (user: string, pass = "s3cret-token-value") => ({

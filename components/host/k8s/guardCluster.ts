@@ -3,8 +3,8 @@
 // kubernetes:kubeconfig and kubernetes:context, the settings the default Kubernetes provider
 // reads, so both reach the same cluster.
 import type * as pulumi from "@pulumi/pulumi";
-import { describeSecretValue } from "../internal/secretShape";
-import { KubeClient, loadKubeconfig } from "./kubeClient";
+import { describeSecretValue } from "../../internal/secretShape";
+import { KubeClient, loadKubeconfig } from "../../clients/kube/client";
 
 /** The inputs by which a guard names its cluster. */
 export interface GuardTarget {

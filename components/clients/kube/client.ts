@@ -38,10 +38,10 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { NamedError } from "../internal/namedError";
-import { describeSecretValue } from "../internal/secretShape";
-import { axiosProxy, ChosenProxy, chooseProxy, proxyUrlProblem, tunnelingAgent } from "./httpProxy";
-import { OidcConfig, oidcIdToken, OidcTokenError } from "./oidcToken";
+import { NamedError } from "../../internal/namedError";
+import { describeSecretValue } from "../../internal/secretShape";
+import { axiosProxy, ChosenProxy, chooseProxy, proxyUrlProblem, tunnelingAgent } from "./proxy";
+import { OidcConfig, oidcIdToken, OidcTokenError } from "./oidc_auth";
 
 /** Where the kubeconfig came from, for error messages (never its content). */
 type Origin = string;

@@ -11,10 +11,10 @@
 // with `migrateTokenSecrets` off and also when the namespace left `namespaces` (source
 // "recorded"): turning the migration off never takes the replacements away again.
 import type { NamespaceAccess, RegistryAccess } from "../clusterRegistryAccess";
-import { findRegion, REGISTRY_REGIONS } from "../k8s/registryDomains";
-import type { NamespaceSelector } from "../namespaceSelector";
+import { findRegion, REGISTRY_REGIONS } from "../shared/registry/registryDomains";
+import type { NamespaceSelector } from "./namespaceSelector";
 import type { ClusterSurvey, NamespaceSurvey, RecordedAccount } from "./clusterSurvey";
-import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "./tokenSecretMigration";
+import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "../migration/tokenSecretMigration";
 
 /** The `migrateTokenSecrets` setting. */
 export interface MigrateTokenSecretsOptions {

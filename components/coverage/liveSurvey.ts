@@ -3,7 +3,7 @@
 // program runs (stack config or the environment, not a resource's output): a survey that
 // cannot run must stop the preview, never let it plan without the cluster's answer.
 import * as pulumi from "@pulumi/pulumi";
-import { KubeClient, loadKubeconfig } from "../k8s/kubeClient";
+import { KubeClient, loadKubeconfig } from "../clients/kube/client";
 import { ClusterSurvey, surveyCluster, SurveyRequest } from "./clusterSurvey";
 
 /** Where the program's kubeconfig comes from. */

@@ -10,7 +10,7 @@
 //   clusters' token controller);
 // - Events (core and events.k8s.io), which expire by themselves;
 // - objects with an ownerReference: they are deleted with their owner, which is listed.
-import type { KubeClient } from "./kubeClient";
+import type { KubeClient } from "../../clients/kube/client";
 
 interface ApiResourceList {
     groupVersion?: string;

@@ -3,7 +3,7 @@
 // clusters is to move image references to icr.io; this says where, and what to write instead.
 // Read-only: it is computed from a listing and changes nothing. Pure: no Pulumi import.
 import type { WorkloadContainer } from "../k8s/workloadImages";
-import { icrImageReference, isOldRegistryDomain, registryHost } from "./tokenSecrets";
+import { icrImageReference, isOldRegistryDomain, registryHost } from "../shared/migration/tokenSecrets";
 
 /** One container the report names. */
 export interface ImageReportRow {

@@ -5,14 +5,14 @@
 //
 // Every failure throws, naming the server and the reason. A survey that could not be made
 // must never read as "nothing there", which would plan the deletion of everything.
-import { KubeApiError, type KubeClient } from "../k8s/kubeClient";
-import { registryHostsOf } from "../k8s/dockerConfig";
-import { REGISTRY_REGIONS } from "../k8s/registryDomains";
+import { KubeApiError, type KubeClient } from "../clients/kube/client";
+import { registryHostsOf } from "../shared/k8s/dockerConfig";
+import { REGISTRY_REGIONS } from "../shared/registry/registryDomains";
 import { listWorkloadContainers, WorkloadContainer } from "../k8s/workloadImages";
-import { NamespaceSelector, resolveNamespaceSelector } from "../namespaceSelector";
+import { NamespaceSelector, resolveNamespaceSelector } from "./namespaceSelector";
 import { entryNames, PullSecretEntry } from "../internal/imagePullSecretList";
-import { MIGRATED_ANNOTATION, MIGRATION_OWNER_LABEL, parseMigrated } from "./tokenSecretMigration";
-import { classifyTokenSecret, SecretObject, UnmappedTokenSecret } from "./tokenSecrets";
+import { MIGRATED_ANNOTATION, MIGRATION_OWNER_LABEL, parseMigrated } from "../migration/tokenSecretMigration";
+import { classifyTokenSecret, SecretObject, UnmappedTokenSecret } from "../shared/migration/tokenSecrets";
 
 /** A token secret as planned: found by content now, or recorded as migrated by an earlier run. */
 export interface SurveyedTokenSecret {

@@ -13,8 +13,8 @@ import axios from "axios";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as https from "https";
-import { NamedError } from "../internal/namedError";
-import { axiosProxy, chooseProxy, tunnelingAgent } from "./httpProxy";
+import { NamedError } from "../../internal/namedError";
+import { axiosProxy, chooseProxy, tunnelingAgent } from "./proxy";
 
 /** The `auth-provider.config` of an `oidc` user, resolved. */
 export interface OidcConfig {
