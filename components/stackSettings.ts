@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { plaintextSecretProblems, SecretSettingKind, SettingValue } from "./internal/plaintextConfig";
 import { probeClusterSync } from "./k8s/clusterProbe";
-import { KubeconfigSource, kubeconfigSourceNames, loadKubeconfig } from "./clients/kube/client";
+import { KubeconfigSource, kubeconfigSourceNames, loadKubeconfig } from "./clients/kube/config_sources";
 import { kubeconfigSettingProblem, KubeconfigSettings } from "./k8s/providerChecks";
 
 /** A stack setting that holds a credential. */

@@ -3,7 +3,8 @@
 // program runs (stack config or the environment, not a resource's output): a survey that
 // cannot run must stop the preview, never let it plan without the cluster's answer.
 import * as pulumi from "@pulumi/pulumi";
-import { KubeClient, loadKubeconfig } from "../clients/kube/client";
+import { KubeClient } from "../clients/kube/client";
+import { loadKubeconfig } from "../clients/kube/config_sources";
 import { ClusterSurvey, surveyCluster, SurveyRequest } from "./clusterSurvey";
 
 /** Where the program's kubeconfig comes from. */

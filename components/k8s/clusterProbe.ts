@@ -6,13 +6,9 @@
 // No Pulumi import: the child loads only this module, ./kubeClient and their helpers.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import {
-    KubeApiError,
-    KubeClient,
-    KubeconfigError,
-    KubeconfigSource,
-    loadKubeconfig,
-} from "../clients/kube/client";
+import { KubeApiError, KubeClient } from "../clients/kube/client";
+import { KubeconfigError } from "../clients/kube/config";
+import { KubeconfigSource, loadKubeconfig } from "../clients/kube/config_sources";
 
 const PROBE_TIMEOUT_MS = 8_000;
 

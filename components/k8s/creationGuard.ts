@@ -20,7 +20,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
 import { isUnknown } from "../internal/unknown";
 import { GuardCluster, kubeconfigInputFailures } from "../host/k8s/guardCluster";
-import { KubeClient, KubeconfigError } from "../clients/kube/client";
+import { KubeClient } from "../clients/kube/client";
+import { KubeconfigError } from "../clients/kube/config";
 
 /** Annotation on the Namespaces and Secrets the library creates: the stack's owner id. @internal */
 export const CREATED_BY_ANNOTATION = "pulumi-icr-access/created-by";

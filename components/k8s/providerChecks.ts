@@ -3,7 +3,8 @@
 // provider the component inherits (Resource.getProvider), so a provider passed to a parent
 // counts too.
 import * as pulumi from "@pulumi/pulumi";
-import { blameSetting, KubeconfigError, kubeconfigSourceNames, loadKubeconfig } from "../clients/kube/client";
+import { blameSetting, kubeconfigSourceNames, loadKubeconfig } from "../clients/kube/config_sources";
+import { KubeconfigError } from "../clients/kube/config";
 import { ServiceAccountOptions } from "./serviceAccountOptions";
 
 const SECRET_TYPE = "kubernetes:core/v1:Secret";

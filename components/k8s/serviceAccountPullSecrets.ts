@@ -33,16 +33,9 @@ import {
 import { checkNamespaceName, checkObjectName } from "../internal/k8sNames";
 import { describeSecretValue } from "../internal/secretShape";
 import { isUnknown } from "../internal/unknown";
-import {
-    blameSetting,
-    KubeApiError,
-    KubeClient,
-    KubeClientOptions,
-    KubeconfigError,
-    KubeconfigSource,
-    kubeconfigSourceNames,
-    loadKubeconfig,
-} from "../clients/kube/client";
+import { blameSetting, KubeconfigSource, kubeconfigSourceNames, loadKubeconfig } from "../clients/kube/config_sources";
+import { KubeApiError, KubeClient, KubeClientOptions } from "../clients/kube/client";
+import { KubeconfigError } from "../clients/kube/config";
 import { providerShim } from "../internal/providerShim";
 import { organizationName } from "../ownership/legacyStackMark";
 

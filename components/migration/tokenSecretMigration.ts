@@ -33,7 +33,8 @@ import {
 import { providerShim } from "../internal/providerShim";
 import { isUnknown } from "../internal/unknown";
 import { registryHostsOf } from "../shared/k8s/dockerConfig";
-import { KubeClient, KubeClientOptions, loadKubeconfig } from "../clients/kube/client";
+import { KubeClient, KubeClientOptions } from "../clients/kube/client";
+import { loadKubeconfig } from "../clients/kube/config_sources";
 import { classifyTokenSecret, SecretObject } from "../shared/migration/tokenSecrets";
 
 /** Annotation on a service account: the token secrets this migration removed from it, with their replacement domains. */

@@ -2,7 +2,8 @@
 // every Portieris policy object, plus the key secrets that `signedBy` requirements name. Read
 // with the library's own Kubernetes client at program time, during preview and up alike; it
 // only reads. No Pulumi import.
-import { KubeClient, KubeconfigSource, loadKubeconfig } from "../clients/kube/client";
+import { KubeClient } from "../clients/kube/client";
+import { KubeconfigSource, loadKubeconfig } from "../clients/kube/config_sources";
 import {
     CLUSTER_IMAGE_POLICY_KIND,
     CLUSTER_IMAGE_POLICY_PLURAL,

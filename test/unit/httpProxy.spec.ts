@@ -5,7 +5,8 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { chooseProxy, noProxyMatches } from "../../components/clients/kube/proxy";
-import { KubeClient, loadKubeconfig } from "../../components/clients/kube/client";
+import { KubeClient } from "../../components/clients/kube/client";
+import { loadKubeconfig } from "../../components/clients/kube/config_sources";
 import { ConnectProxy, startConnectProxy } from "../bed/connectProxy";
 import { issueCert, makeCa } from "../bed/pki";
 

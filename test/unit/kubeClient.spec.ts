@@ -4,16 +4,9 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import {
-    impersonationHeaders,
-    KubeApiError,
-    KubeClient,
-    KubeconfigError,
-    loadKubeconfig,
-    mergeKubeconfigs,
-    parseKubeconfig,
-    resolveKubeconfig,
-} from "../../components/clients/kube/client";
+import { impersonationHeaders, KubeApiError, KubeClient } from "../../components/clients/kube/client";
+import { KubeconfigError, mergeKubeconfigs, parseKubeconfig, resolveKubeconfig } from "../../components/clients/kube/config";
+import { loadKubeconfig } from "../../components/clients/kube/config_sources";
 
 const kubeconfig = (opts: { server?: string; user?: string; current?: string } = {}) => `
 apiVersion: v1
@@ -715,7 +708,7 @@ describe("KubeClient with real clusters' credentials", function () {
                 `users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./info-plugin.sh, provideClusterInfo: true}}}]\n` +
                 `contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
         );
-        const { runExecPlugin } = await import("../../components/clients/kube/client");
+        const { runExecPlugin } = await import("../../components/clients/kube/exec_auth");
         await runExecPlugin(loadKubeconfig({}, { KUBECONFIG: kubeconfigFile }), { refresh: true });
         expect(JSON.parse(fs.readFileSync(path.join(dir, "exec-info"), "utf8")).spec.cluster).to.deep.equal({
             server: apiUrl,

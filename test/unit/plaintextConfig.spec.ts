@@ -6,12 +6,8 @@ import {
     plaintextSecretProblems,
     secretSetCommand,
 } from "../../components/internal/plaintextConfig";
-import {
-    blameSetting,
-    KubeconfigError,
-    kubeconfigSourceNames,
-    loadKubeconfig,
-} from "../../components/clients/kube/client";
+import { blameSetting, kubeconfigSourceNames, loadKubeconfig } from "../../components/clients/kube/config_sources";
+import { KubeconfigError } from "../../components/clients/kube/config";
 
 const KEY = "plain-admin-key-0123456789abcdefghij";
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.cGxhaW4tdG9rZW4.c2ln";

@@ -1,12 +1,12 @@
-// HTTP proxies for the service-account patcher's Kubernetes client, chosen as client-go
+// HTTP proxies for the Kubernetes client (./client.ts, ./oidc_auth.ts), chosen as client-go
 // chooses them: a cluster's `proxy-url` wins; otherwise HTTPS_PROXY / HTTP_PROXY (upper case
 // first, then lower case) unless NO_PROXY matches, and never for localhost or a loopback
 // address (Go's golang.org/x/net/http/httpproxy rules, which kubectl and the Kubernetes
-// provider use). HTTPS goes through an HTTP CONNECT tunnel, plain HTTP as an absolute-URI
+// provider, pulumi-kubernetes, use). HTTPS goes through an HTTP CONNECT tunnel, plain HTTP as an absolute-URI
 // request. socks5 proxies, which client-go also takes in `proxy-url`, are refused by name.
 //
-// Written by hand (under 200 lines) instead of adding https-proxy-agent and proxy-from-env:
-// those would become dependencies of every user's program for one code path.
+// Written by hand rather than with https-proxy-agent and proxy-from-env:
+// docs/design/kubernetes-client.md.
 import * as http from "http";
 import * as https from "https";
 import * as net from "net";
@@ -150,7 +150,7 @@ type ConnectOptions = tls.ConnectionOptions & { host?: string; port?: number | s
  * An https.Agent that reaches each server through an HTTP CONNECT tunnel at `proxy`, then runs
  * TLS to the server inside it with the agent's own TLS options (CA, client certificate,
  * server name), so the proxy sees neither the credentials nor the traffic. (An instance with
- * its own createConnection rather than a subclass: code that copies the provider by value
+ * its own createConnection rather than a subclass: code that copies the dynamic provider by value
  * cannot serialize a subclass of a built-in class.)
  */
 export function tunnelingAgent(proxy: ChosenProxy, options: https.AgentOptions): https.Agent {

@@ -4,7 +4,8 @@
 // reads, so both reach the same cluster.
 import type * as pulumi from "@pulumi/pulumi";
 import { describeSecretValue } from "../../internal/secretShape";
-import { KubeClient, loadKubeconfig } from "../../clients/kube/client";
+import { KubeClient } from "../../clients/kube/client";
+import { loadKubeconfig } from "../../clients/kube/config_sources";
 
 /** The inputs by which a guard names its cluster. */
 export interface GuardTarget {
