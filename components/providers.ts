@@ -7,10 +7,10 @@ import { ApiKeyProvider } from "./host/iam/apiKeyProvider";
 import { ServiceIdProvider } from "./host/iam/serviceIdProvider";
 import { StackOwnerProvider } from "./host/ownership/stackOwnerProvider";
 import type { ProviderKind } from "./shared/providerKinds";
-import { ServiceAccountPullSecretsProvider } from "./k8s/serviceAccountPullSecrets";
+import { ServiceAccountPullSecretsProvider } from "./host/k8s/serviceAccountPullSecretsProvider";
 import { TokenSecretMigrationProvider } from "./migration/tokenSecretMigration";
-import { CreationGuardProvider } from "./k8s/creationGuard";
-import { NamespaceRemovalGuardProvider } from "./k8s/namespaceRemovalGuard";
+import { CreationGuardProvider } from "./host/k8s/creationGuardProvider";
+import { NamespaceRemovalGuardProvider } from "./host/k8s/namespaceRemovalGuardProvider";
 
 /** The key under which the SDK stores a dynamic resource's serialized provider. */
 const PROVIDER_KEY = "__provider";

@@ -8,7 +8,8 @@ import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k
 import { DOCKER_CONFIG_JSON_TYPE, registryHostsOf } from "../shared/k8s/dockerConfig";
 import { BUILT_IN_NAMESPACES } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";
-import { CREATED_BY_ANNOTATION, CreationGuard } from "./creationGuard";
+import { CREATED_BY_ANNOTATION } from "../shared/k8s/createdByMark";
+import { CreationGuard } from "./creationGuard";
 import { currentStackMark } from "../ownership/legacyStackMark";
 import { stackOwnerId } from "../ownership/stackOwner";
 import { deprecatedDomainProblem } from "../shared/registry/registryDomains";

@@ -24,7 +24,8 @@ import {
 } from "../shared/registry/registryDomains";
 import { iksOwnedNameProblems, isIksPullSecretName } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";
-import { CREATED_BY_ANNOTATION, CreationGuard, GuardedObject } from "./creationGuard";
+import { CREATED_BY_ANNOTATION, GuardedObject } from "../shared/k8s/createdByMark";
+import { CreationGuard } from "./creationGuard";
 import { NamespaceRemovalGuard } from "./namespaceRemovalGuard";
 import { currentStackMark } from "../ownership/legacyStackMark";
 import { stackOwnerId } from "../ownership/stackOwner";

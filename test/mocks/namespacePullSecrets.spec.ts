@@ -8,7 +8,7 @@ import {
 } from "../../components/shared/k8s/dockerConfig";
 import { NamespacePullSecrets, NamespacePullSecretsArgs } from "../../components/k8s/namespacePullSecrets";
 import { VALID_REGIONS_TEXT } from "../../components/shared/registry/registryDomains";
-import { CREATED_BY_ANNOTATION } from "../../components/k8s/creationGuard";
+import { CREATED_BY_ANNOTATION } from "../../components/shared/k8s/createdByMark";
 import {
     STACK_OWNER_ID,
     holdsSecret,

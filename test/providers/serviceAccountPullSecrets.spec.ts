@@ -14,7 +14,7 @@ import {
     ServiceAccountPullSecretsInputs,
     ServiceAccountPullSecretsProvider,
     ServiceAccountPullSecretsState,
-} from "../../components/k8s/serviceAccountPullSecrets";
+} from "../../components/host/k8s/serviceAccountPullSecretsProvider";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { freePort } from "../bed/processes";
 

@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import { iksOwnedNameProblems, isIksPullSecretName } from "../../components/k8s/iksOwnedNames";
-import { CREATED_BY_ANNOTATION, GuardedObject, takeoverProblem } from "../../components/k8s/creationGuard";
+import {
+    CREATED_BY_ANNOTATION,
+    GuardedObject,
+    takeoverProblem,
+} from "../../components/shared/k8s/createdByMark";
 import { stackMark } from "../../components/ownership/legacyStackMark";
 
 describe("names IKS owns", function () {

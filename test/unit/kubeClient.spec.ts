@@ -5,7 +5,12 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { impersonationHeaders, KubeApiError, KubeClient } from "../../components/clients/kube/client";
-import { KubeconfigError, mergeKubeconfigs, parseKubeconfig, resolveKubeconfig } from "../../components/clients/kube/config";
+import {
+    KubeconfigError,
+    mergeKubeconfigs,
+    parseKubeconfig,
+    resolveKubeconfig,
+} from "../../components/clients/kube/config";
 import { loadKubeconfig } from "../../components/clients/kube/config_sources";
 
 const kubeconfig = (opts: { server?: string; user?: string; current?: string } = {}) => `

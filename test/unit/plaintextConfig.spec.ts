@@ -6,7 +6,11 @@ import {
     plaintextSecretProblems,
     secretSetCommand,
 } from "../../components/internal/plaintextConfig";
-import { blameSetting, kubeconfigSourceNames, loadKubeconfig } from "../../components/clients/kube/config_sources";
+import {
+    blameSetting,
+    kubeconfigSourceNames,
+    loadKubeconfig,
+} from "../../components/clients/kube/config_sources";
 import { KubeconfigError } from "../../components/clients/kube/config";
 
 const KEY = "plain-admin-key-0123456789abcdefghij";

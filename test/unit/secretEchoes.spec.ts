@@ -11,7 +11,7 @@ import { describeSecretValue } from "../../components/shared/secretShape";
 import {
     ServiceAccountPullSecretsInputs,
     ServiceAccountPullSecretsProvider,
-} from "../../components/k8s/serviceAccountPullSecrets";
+} from "../../components/host/k8s/serviceAccountPullSecretsProvider";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 // Shaped like an IBM API key: 44 URL-safe characters.

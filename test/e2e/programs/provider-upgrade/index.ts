@@ -14,7 +14,7 @@ import {
 import { AccessPolicyProvider } from "../../../../components/host/iam/accessPolicyProvider";
 import { ApiKeyProvider } from "../../../../components/host/iam/apiKeyProvider";
 import { ServiceIdProvider } from "../../../../components/host/iam/serviceIdProvider";
-import { ServiceAccountPullSecretsProvider } from "../../../../components/k8s/serviceAccountPullSecrets";
+import { ServiceAccountPullSecretsProvider } from "../../../../components/host/k8s/serviceAccountPullSecretsProvider";
 
 const config = new pulumi.Config();
 const legacy = config.getBoolean("legacy") ?? false;
