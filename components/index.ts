@@ -66,11 +66,8 @@ export { DOCKER_HUB_SERVER } from "./k8s/registryServer";
 // Old clusters and namespaces chosen by label: registry-token migration, the image report,
 // and the namespace selector.
 export { TokenSecretMigration } from "./migration/tokenSecretMigration";
-export type {
-    ServiceAccountMigrationPlan,
-    TokenSecretMigrationArgs,
-    TokenSecretPlan,
-} from "./migration/tokenSecretMigration";
+export type { ServiceAccountMigrationPlan, TokenSecretPlan } from "./shared/migration/migrationRecord";
+export type { TokenSecretMigrationArgs } from "./migration/tokenSecretMigration";
 export type { MigrateTokenSecretsOptions } from "./coverage/namespacePlan";
 export { classifyTokenSecret, icrImageReference, newDomainOf } from "./shared/migration/tokenSecrets";
 export type { TokenSecret } from "./shared/migration/tokenSecrets";

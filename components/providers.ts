@@ -8,7 +8,7 @@ import { ServiceIdProvider } from "./host/iam/serviceIdProvider";
 import { StackOwnerProvider } from "./host/ownership/stackOwnerProvider";
 import type { ProviderKind } from "./shared/providerKinds";
 import { ServiceAccountPullSecretsProvider } from "./host/k8s/serviceAccountPullSecretsProvider";
-import { TokenSecretMigrationProvider } from "./migration/tokenSecretMigration";
+import { TokenSecretMigrationProvider } from "./host/migration/tokenSecretMigrationProvider";
 import { CreationGuardProvider } from "./host/k8s/creationGuardProvider";
 import { NamespaceRemovalGuardProvider } from "./host/k8s/namespaceRemovalGuardProvider";
 

@@ -11,7 +11,11 @@ import { REGISTRY_REGIONS } from "../shared/registry/registryDomains";
 import { listWorkloadContainers, WorkloadContainer } from "../k8s/workloadImages";
 import { NamespaceSelector, resolveNamespaceSelector } from "./namespaceSelector";
 import { entryNames, PullSecretEntry } from "../internal/imagePullSecretList";
-import { MIGRATED_ANNOTATION, MIGRATION_OWNER_LABEL, parseMigrated } from "../migration/tokenSecretMigration";
+import {
+    MIGRATED_ANNOTATION,
+    MIGRATION_OWNER_LABEL,
+    parseMigrated,
+} from "../shared/migration/migrationRecord";
 import { classifyTokenSecret, SecretObject, UnmappedTokenSecret } from "../shared/migration/tokenSecrets";
 
 /** A token secret as planned: found by content now, or recorded as migrated by an earlier run. */

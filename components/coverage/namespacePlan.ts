@@ -14,7 +14,7 @@ import type { NamespaceAccess, RegistryAccess } from "../clusterRegistryAccess";
 import { findRegion, REGISTRY_REGIONS } from "../shared/registry/registryDomains";
 import type { NamespaceSelector } from "./namespaceSelector";
 import type { ClusterSurvey, NamespaceSurvey, RecordedAccount } from "./clusterSurvey";
-import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "../migration/tokenSecretMigration";
+import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "../shared/migration/migrationRecord";
 
 /** The `migrateTokenSecrets` setting. */
 export interface MigrateTokenSecretsOptions {

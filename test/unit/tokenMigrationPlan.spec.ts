@@ -8,10 +8,12 @@ import { CLAIMS_ANNOTATION } from "../../components/shared/imagePullSecretList";
 import {
     MIGRATED_ANNOTATION,
     MIGRATION_OWNER_LABEL,
+} from "../../components/shared/migration/migrationRecord";
+import {
     needsOwnerLabel,
     removableTokenNames,
     uncoveredDomains,
-} from "../../components/migration/tokenSecretMigration";
+} from "../../components/host/migration/tokenSecretMigrationProvider";
 
 const empty: NamespaceSurvey = {
     exists: true,
