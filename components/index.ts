@@ -11,7 +11,7 @@ export type {
     NamespaceAccess,
     NamespaceAccessOutputs,
     RegistryAccess,
-} from "./clusterRegistryAccess";
+} from "./clusterRegistryAccessArgs";
 
 // The stack's settings, checked before anything is declared: plain-text credentials, the kubeconfig.
 export { refusePlaintextSecrets, refuseUnusableKubeconfig } from "./stackSettings";
@@ -68,12 +68,12 @@ export { DOCKER_HUB_SERVER } from "./k8s/registryServer";
 export { TokenSecretMigration } from "./migration/tokenSecretMigration";
 export type { ServiceAccountMigrationPlan, TokenSecretPlan } from "./shared/migration/migrationRecord";
 export type { TokenSecretMigrationArgs } from "./migration/tokenSecretMigration";
-export type { MigrateTokenSecretsOptions } from "./coverage/namespacePlan";
+export type { MigrateTokenSecretsOptions } from "./migration/migrationSettings";
 export { classifyTokenSecret, icrImageReference, newDomainOf } from "./shared/migration/tokenSecrets";
 export type { TokenSecret } from "./shared/migration/tokenSecrets";
 export { formatImageReport } from "./coverage/imageReport";
 export type { ImageReportRow } from "./coverage/imageReport";
-export type { CoveredNamespace } from "./clusterRegistryAccess";
+export type { CoveredNamespace } from "./clusterRegistryAccessArgs";
 export type { LabelSelectorRequirement, NamespaceSelector } from "./coverage/namespaceSelector";
 
 // Trusted content: Portieris image policies, and the enforcement preview of what they would deny.

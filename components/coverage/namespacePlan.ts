@@ -10,29 +10,12 @@
 // such a record exists, the namespace is declared with the recorded domains and accounts, also
 // with `migrateTokenSecrets` off and also when the namespace left `namespaces` (source
 // "recorded"): turning the migration off never takes the replacements away again.
-import type { NamespaceAccess, RegistryAccess } from "../clusterRegistryAccess";
+import type { NamespaceAccess, RegistryAccess } from "../clusterRegistryAccessArgs";
+import type { MigrateTokenSecretsOptions } from "../migration/migrationSettings";
 import { findRegion, REGISTRY_REGIONS } from "../shared/registry/registryDomains";
 import type { NamespaceSelector } from "./namespaceSelector";
 import type { ClusterSurvey, NamespaceSurvey, RecordedAccount } from "./clusterSurvey";
 import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "../shared/migration/migrationRecord";
-
-/** The `migrateTokenSecrets` setting. */
-export interface MigrateTokenSecretsOptions {
-    /**
-     * Also migrate kube-system's token secrets (IKS wrote them there too). kube-system then
-     * gets its own identity and API-key secrets for the regions its tokens served, unless it
-     * is managed already.
-     * @default false
-     */
-    readonly kubeSystem?: boolean;
-    /**
-     * Delete the token secrets once no service account lists them. Pods that name a token
-     * secret in their own `imagePullSecrets` lose it too; the image report lists them.
-     * @default false - the secrets stay, unlisted
-     */
-    readonly deleteSecrets?: boolean;
-}
-
 /** The migration of one namespace. */
 export interface NamespaceMigrationPlan {
     readonly tokenSecrets: TokenSecretPlan[];
@@ -62,34 +45,6 @@ export interface PlanSettings {
     readonly namespaceSelector?: NamespaceSelector<NamespaceAccess>;
     readonly migrateTokenSecrets?: MigrateTokenSecretsOptions;
 }
-
-/** The `migrateTokenSecrets` setting as options, or undefined when off. */
-export function migrationOptions(
-    setting: boolean | MigrateTokenSecretsOptions | undefined,
-): MigrateTokenSecretsOptions | undefined {
-    if (setting === undefined || setting === false) return undefined;
-    return setting === true ? {} : setting;
-}
-
-/** Problems with the `migrateTokenSecrets` setting, naming the field. */
-export function migrationSettingProblems(field: string, setting: unknown): string[] {
-    if (setting === undefined || typeof setting === "boolean") return [];
-    if (typeof setting !== "object" || setting === null || Array.isArray(setting)) {
-        return [
-            `${field}: expected true, false or { kubeSystem, deleteSecrets }; got ${JSON.stringify(setting)}.`,
-        ];
-    }
-    const problems: string[] = [];
-    for (const [k, v] of Object.entries(setting)) {
-        if (k !== "kubeSystem" && k !== "deleteSecrets") {
-            problems.push(`${field}.${k}: unknown field; known: kubeSystem, deleteSecrets.`);
-        } else if (typeof v !== "boolean") {
-            problems.push(`${field}.${k}: must be true or false; got ${JSON.stringify(v)}.`);
-        }
-    }
-    return problems;
-}
-
 /**
  * The access widened to cover these IAM regions (`global` for icr.io): missing regions are
  * appended, `includeGlobal` set when icr.io is needed, private-only endpoints made `both`

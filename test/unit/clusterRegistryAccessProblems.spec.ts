@@ -1,10 +1,8 @@
 // ClusterRegistryAccess's checks of its plain arguments (the stack's config), run before any
 // child exists: every problem at once, each under the path the user wrote.
 import { expect } from "chai";
-import {
-    ClusterRegistryAccessArgs,
-    clusterRegistryAccessProblems,
-} from "../../components/clusterRegistryAccess";
+import { ClusterRegistryAccessArgs } from "../../components/clusterRegistryAccessArgs";
+import { clusterRegistryAccessProblems } from "../../components/clusterRegistryAccessProblems";
 import { resolveRegistryDomains, VALID_REGIONS_TEXT } from "../../components/shared/registry/registryDomains";
 
 const problemsOf = (extra: Partial<ClusterRegistryAccessArgs>): string[] =>

@@ -1,0 +1,113 @@
+// ClusterRegistryAccess's plan when its namespaces depend on the live cluster (a selector, the
+// token migration, the image report, or, with `migrateTokenSecrets: false`, what an earlier
+// migration of this stack recorded): from the settings and the survey to each namespace to
+// declare, with the access it gets, the secrets it will hold, the migration of its registry
+// tokens and the image report's rows. Pure: the component (./clusterRegistryAccess.ts) reads
+// the plan and declares every child itself.
+import type { NamespaceAccess, RegistryAccess } from "./clusterRegistryAccessArgs";
+import { DEFAULT_COMBINED_SECRET_NAME, planPullSecrets, PullSecretLayout } from "./k8s/namespacePullSecrets";
+import { RegistryDomainError, resolveRegistryDomains } from "./shared/registry/registryDomains";
+import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "./shared/migration/migrationRecord";
+import type { ClusterSurvey } from "./coverage/clusterSurvey";
+import { imageReport, ImageReportRow } from "./coverage/imageReport";
+import { NamespacePlan, planNamespaces, PlanSettings } from "./coverage/namespacePlan";
+
+/** The settings the plan reads. */
+export interface CoverageSettings extends PlanSettings {
+    readonly layout?: PullSecretLayout;
+}
+
+/** The TokenSecretMigration of one namespace, replacements filled in. */
+export interface PlannedMigration {
+    readonly tokenSecrets: TokenSecretPlan[];
+    readonly serviceAccounts: ServiceAccountMigrationPlan[];
+    readonly deleteSecrets: string[];
+}
+
+/** One namespace to declare. */
+export interface PlannedNamespace {
+    readonly namespace: string;
+    readonly access: NamespaceAccess;
+    readonly source: NamespacePlan["source"];
+    /** Logged when the namespace is declared. */
+    readonly notes: string[];
+    /** Declared after the namespace's secrets and service-account patches. */
+    readonly migration?: PlannedMigration;
+}
+
+/** Everything to declare, in order, and the image report. */
+export interface CoveragePlan {
+    readonly namespaces: PlannedNamespace[];
+    readonly imageReport: ImageReportRow[];
+}
+
+/** The secret names and domains NamespacePullSecrets will write for this access. */
+function plannedSecrets(
+    namespace: string,
+    access: NamespaceAccess,
+    scope: RegistryAccess,
+    layout: PullSecretLayout | undefined,
+): { names: string[]; hosts: string[] } {
+    try {
+        const domains = resolveRegistryDomains({
+            regions: scope.regions,
+            includeGlobal: scope.includeGlobal,
+            endpoints: access.endpoints,
+        });
+        const plans = planPullSecrets(
+            namespace,
+            domains,
+            access.layout ?? layout ?? PullSecretLayout.PerDomain,
+            access.secretName ?? DEFAULT_COMBINED_SECRET_NAME,
+        );
+        return { names: plans.map((p) => p.secretName), hosts: domains.map((d) => d.domain) };
+    } catch (err) {
+        if (err instanceof RegistryDomainError) return { names: [], hosts: [] }; // NamespacePullSecrets reports it
+        throw err;
+    }
+}
+
+/**
+ * The namespaces to declare (./coverage/namespacePlan.ts decides which, with what access) and
+ * what goes with each. `problems` are errors naming the field; with any, nothing is declared.
+ */
+export function planCoverage(
+    settings: CoverageSettings,
+    survey: ClusterSurvey,
+    reportImages: boolean,
+): { plan: CoveragePlan; problems: string[] } {
+    const { plans, problems } = planNamespaces(settings, survey);
+    const namespaces: PlannedNamespace[] = [];
+    const rows: ImageReportRow[] = [];
+    for (const plan of plans) {
+        const scope =
+            plan.access.identity === undefined
+                ? plan.access
+                : (settings.sharedIdentities?.[plan.access.identity] ?? {});
+        const planned = plannedSecrets(plan.namespace, plan.access, scope, settings.layout);
+        namespaces.push({
+            namespace: plan.namespace,
+            access: plan.access,
+            source: plan.source,
+            notes: plan.notes,
+            ...(plan.migration !== undefined
+                ? {
+                      migration: {
+                          tokenSecrets: plan.migration.tokenSecrets,
+                          serviceAccounts: plan.migration.serviceAccounts.map((sa) => ({
+                              ...sa,
+                              replacements: planned.names,
+                          })),
+                          deleteSecrets: plan.migration.deleteSecrets,
+                      },
+                  }
+                : {}),
+        });
+        const ns = survey.namespaces[plan.namespace];
+        if (reportImages && ns !== undefined && plan.source !== "migration" && plan.source !== "recorded") {
+            const hosts = [...planned.hosts, ...ns.pullSecretHosts];
+            rows.push(...imageReport(ns.containers, () => hosts));
+        }
+    }
+    return { plan: { namespaces, imageReport: rows }, problems };
+}
