@@ -9,18 +9,14 @@
 // without a look at its images (podspec.go decodeObject returns ErrObjectHasParents, and
 // pkg/controller/multi/controller.go Admit allows it): its owner was judged instead. Only the
 // owner's kind is compared, not its API group. Pure.
-import {
-    PodTemplateKind,
-    podSpecOf,
-    WORKLOAD_KINDS as NAMESPACED_WORKLOAD_KINDS,
-} from "../k8s/workloadImages";
+import { PodTemplateKind, podSpecOf, WORKLOAD_KINDS as LISTED_WORKLOAD_KINDS } from "../k8s/workloadImages";
 import type { ContainerSpec, WorkloadObject } from "../k8s/workloadImages";
 
 /** A kind whose objects Portieris judges. */
-export type WorkloadKind = PodTemplateKind;
+export type AdmittedKind = PodTemplateKind;
 
 /** podspec.go supportedKinds: the owner kinds that make an object a child. */
-export const PORTIERIS_KINDS: readonly WorkloadKind[] = [
+export const PORTIERIS_KINDS: readonly AdmittedKind[] = [
     "Deployment",
     "Pod",
     "DaemonSet",
@@ -31,9 +27,9 @@ export const PORTIERIS_KINDS: readonly WorkloadKind[] = [
     "Job",
 ];
 
-/** The kinds listed, with the API path of their cluster-wide list. */
-export const WORKLOAD_KINDS: readonly { readonly kind: WorkloadKind; readonly path: string }[] = [
-    ...NAMESPACED_WORKLOAD_KINDS.map(({ kind, collection, plural }) => ({
+/** The kinds Portieris judges, with the API path of their cluster-wide list. */
+export const ADMITTED_WORKLOAD_LISTS: readonly { readonly kind: AdmittedKind; readonly path: string }[] = [
+    ...LISTED_WORKLOAD_KINDS.map(({ kind, collection, plural }) => ({
         kind,
         path: `${collection}/${plural}`,
     })),
@@ -42,7 +38,7 @@ export const WORKLOAD_KINDS: readonly { readonly kind: WorkloadKind; readonly pa
 ];
 
 /** One container of a workload's pod template. */
-export interface WorkloadContainer {
+export interface AdmittedContainer {
     readonly name: string;
     readonly image: string;
     /** True for an init container. */
@@ -51,10 +47,10 @@ export interface WorkloadContainer {
 
 /** A workload and the containers its pods run. */
 export interface Workload {
-    readonly kind: WorkloadKind;
+    readonly kind: AdmittedKind;
     readonly namespace: string;
     readonly name: string;
-    readonly containers: readonly WorkloadContainer[];
+    readonly containers: readonly AdmittedContainer[];
 }
 
 /** True when an owner of the object has a kind Portieris handles: Portieris admits it unseen. */
@@ -68,8 +64,8 @@ export function hasPortierisParent(object: WorkloadObject): boolean {
  * The workloads among `items` (one kind's list), each with its init containers first, then its
  * containers, as Portieris checks them. Objects with a parent Portieris handles are skipped.
  */
-export function workloadsOf(kind: WorkloadKind, items: readonly unknown[]): Workload[] {
-    const list = (containers: readonly ContainerSpec[] | undefined, init: boolean): WorkloadContainer[] =>
+export function workloadsOf(kind: AdmittedKind, items: readonly unknown[]): Workload[] {
+    const list = (containers: readonly ContainerSpec[] | undefined, init: boolean): AdmittedContainer[] =>
         (containers ?? [])
             .filter((c) => typeof c.image === "string" && c.image !== "")
             .map((c) => ({ name: c.name ?? "", image: c.image!, init }));

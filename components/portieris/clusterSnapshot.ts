@@ -13,7 +13,7 @@ import {
     PORTIERIS_API_VERSION,
     PolicyObject,
 } from "./types";
-import { Workload, WORKLOAD_KINDS, workloadsOf } from "./admittedWorkloads";
+import { Workload, ADMITTED_WORKLOAD_LISTS, workloadsOf } from "./admittedWorkloads";
 
 /** The cluster as the preview saw it. */
 export interface ClusterSnapshot {
@@ -49,8 +49,8 @@ export async function connect(source: KubeconfigSource): Promise<KubeClient> {
 
 /** Reads every workload and policy of the cluster. */
 export async function readClusterSnapshot(client: KubeClient): Promise<ClusterSnapshot> {
-    const lists = await Promise.all(WORKLOAD_KINDS.map((k) => client.list(k.path)));
-    const workloads = WORKLOAD_KINDS.flatMap((k, i) => workloadsOf(k.kind, lists[i] ?? []));
+    const lists = await Promise.all(ADMITTED_WORKLOAD_LISTS.map((k) => client.list(k.path)));
+    const workloads = ADMITTED_WORKLOAD_LISTS.flatMap((k, i) => workloadsOf(k.kind, lists[i] ?? []));
     const base = `/apis/${PORTIERIS_API_VERSION}`;
     const [namespaced, cluster] = await Promise.all([
         client.list(`${base}/${IMAGE_POLICY_PLURAL}`),

@@ -15,7 +15,11 @@ import {
 } from "../../components/portieris/enforcementReport";
 import { portierisImage, PortierisImage } from "../../components/portieris/imageReference";
 import { PolicyObject, RepositoryPolicy } from "../../components/portieris/types";
-import { WORKLOAD_KINDS, WorkloadKind, workloadsOf } from "../../components/portieris/admittedWorkloads";
+import {
+    ADMITTED_WORKLOAD_LISTS,
+    AdmittedKind,
+    workloadsOf,
+} from "../../components/portieris/admittedWorkloads";
 
 const PORTIERIS = "Portieris v0.14.2";
 const REFERENCE = "distribution/reference v0.6.0";
@@ -486,7 +490,7 @@ const owner = (kind: string, controller?: boolean) => ({
     ownerReferences: [{ kind, name: "parent", ...(controller !== undefined ? { controller } : {}) }],
 });
 const podSpec = { containers: [{ name: "c", image: "quay.io/x/y:1" }] };
-const objectOf = (kind: WorkloadKind, metadata: Record<string, unknown>) => {
+const objectOf = (kind: AdmittedKind, metadata: Record<string, unknown>) => {
     const meta = { name: "w", namespace: "app", ...metadata };
     if (kind === "Pod") return { metadata: meta, spec: podSpec };
     if (kind === "CronJob")
@@ -496,7 +500,7 @@ const objectOf = (kind: WorkloadKind, metadata: Record<string, unknown>) => {
 
 const OWNER_CASES: readonly {
     title: string;
-    kind: WorkloadKind;
+    kind: AdmittedKind;
     metadata: Record<string, unknown>;
     judged: boolean;
     source: string;
@@ -708,7 +712,7 @@ describe("Portieris v0.14.2 admission, case by case", function () {
             });
         }
         it(`lists every kind the chart sends to Portieris, with its cluster-wide path [${PORTIERIS} helm/portieris/templates/webhooks.yaml:62-66]`, function () {
-            expect(WORKLOAD_KINDS.map((k) => `${k.kind} ${k.path}`).sort()).to.deep.equal([
+            expect(ADMITTED_WORKLOAD_LISTS.map((k) => `${k.kind} ${k.path}`).sort()).to.deep.equal([
                 "CronJob /apis/batch/v1/cronjobs",
                 "DaemonSet /apis/apps/v1/daemonsets",
                 "Deployment /apis/apps/v1/deployments",
@@ -736,7 +740,7 @@ describe("Portieris v0.14.2 admission, case by case", function () {
     });
 
     describe("the report and the refusal", function () {
-        const snapshot = (kind: WorkloadKind, name: string, containers: ContainerImage[]) => ({
+        const snapshot = (kind: AdmittedKind, name: string, containers: ContainerImage[]) => ({
             kind,
             namespace: "app",
             name,
