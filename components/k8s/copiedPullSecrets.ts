@@ -1,6 +1,6 @@
-// Copies existing pull secrets from one namespace into others: the runbook's
-// `kubectl get secret default-us-icr-io -o yaml | sed 's/default/<ns>/g' | kubectl create -f -`
-// (workflow.md §5), but owned by the stack, kept secret, and re-read on every run so a
+// Copies existing pull secrets from one namespace into others, as IBM's docs copy the `default`
+// namespace's `all-icr-io` with `kubectl get secret ... -o yaml | sed ... | kubectl create -f -`
+// (https://cloud.ibm.com/docs/containers?topic=containers-registry), but owned by the stack, kept secret, and re-read on every run so a
 // rotated source reaches the copies.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

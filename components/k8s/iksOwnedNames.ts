@@ -1,12 +1,12 @@
 // Names this library must never take over: the pull secrets IKS itself writes in `default`,
 // and the namespaces every cluster has. Pure: no Pulumi import.
 //
-// Why: pulumi-kubernetes creates objects by server-side apply, which on the provider versions
+// Why: pulumi-kubernetes creates objects by server-side apply, which on the pulumi-kubernetes provider versions
 // this package supports (< 4.29) is an upsert: asking for a Secret or Namespace that already
 // exists silently makes the stack its owner, overwrites its data, and `destroy` then deletes
 // it. IKS writes `all-icr-io` in `default` on every cluster since 2020 (Kubernetes 1.18) and
 // keeps it current; clusters from 2019 and those upgraded from them also hold the per-domain
-// `default-icr-io` and `default-<region>-icr-io` (ibm-iam-api.md §6). Deleting them breaks
+// `default-icr-io` and `default-<region>-icr-io` (https://cloud.ibm.com/docs/containers?topic=containers-registry). Deleting them breaks
 // every pod in `default` that pulls IBM images, and deleting a namespace deletes everything
 // in it.
 //

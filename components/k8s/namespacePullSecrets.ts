@@ -1,6 +1,7 @@
 // Image pull secrets for IBM Cloud Container Registry in one Kubernetes namespace, from an
-// IAM API key: the runbook's "store the key in dockerconfigjson secrets, one per icr.io
-// domain, and list them on the default service account" (workflow.md §3, §5, §6).
+// IAM API key: the key stored in dockerconfigjson secrets, one per icr.io domain (or one for
+// all), listed on the namespace's service accounts, as IBM's docs have it done by hand
+// (https://cloud.ibm.com/docs/containers?topic=containers-registry).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IdentityGrant, identityGrantOf } from "../internal/identityGrants";
@@ -60,7 +61,7 @@ export interface NamespacePullSecretsArgs extends ServiceAccountOptions {
      * `NamespaceIdentity`'s `apiKey`), used as the registry password with username
      * `iamapikey`. Treated as a secret whether or not you wrapped it. A new key changes only
      * the secrets' data, under the same names: an in-place update when the Kubernetes
-     * provider has `enableSecretMutable` (see {@link NamespacePullSecrets}).
+     * Kubernetes provider has `enableSecretMutable` (see {@link NamespacePullSecrets}).
      *
      * Given a NamespaceIdentity's `apiKey` output itself, the secrets follow what that identity
      * grants (its `grantedLocations`): `regions` and `includeGlobal` default to the identity's,

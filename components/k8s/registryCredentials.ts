@@ -1,7 +1,8 @@
 // A pull secret for any other private registry (Docker Hub private repositories, a company
-// registry, IBM's entitled-software `cp.icr.io`): the runbook's
-// `kubectl create secret docker-registry` with server, username, password and email, in
-// chosen namespaces, added to their service accounts (workflow.md §5, §6).
+// registry, IBM's entitled-software `cp.icr.io`): `kubectl create secret docker-registry` with server,
+// username, password and email, in chosen namespaces, added to their service accounts
+// (https://kubernetes.io/docs/tasks/configure-pod-container/pull-image-private-registry/,
+// https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#add-imagepullsecrets-to-a-service-account).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";

@@ -25,7 +25,7 @@ export interface ServiceAccountPullSecretsArgs {
     /**
      * Kubeconfig (YAML text) used to reach the API server. Stored in state as a secret,
      * whether or not you wrapped it, and kept so that `destroy` can reach the cluster.
-     * @default - read when the provider runs: the `kubernetes:kubeconfig` stack setting,
+     * @default - read when the dynamic provider runs, in its host process: the `kubernetes:kubeconfig` stack setting,
      * then `KUBECONFIG`, then `~/.kube/config`, then in-cluster credentials, as the
      * Kubernetes provider does
      */

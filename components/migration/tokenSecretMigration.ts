@@ -31,7 +31,7 @@ import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "../shared/mig
 
 /**
  * The owner mark of the running stack's migrations: a hash of organization, project and stack,
- * 16 hex digits (a valid label value). Passed to the provider as the `owner` input.
+ * 16 hex digits (a valid label value). Passed to the dynamic provider as the `owner` input.
  * @internal
  */
 export function migrationOwnerMark(): string {

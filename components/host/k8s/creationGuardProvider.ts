@@ -9,7 +9,7 @@ import { KubeconfigError } from "../../clients/kube/config";
 import { GuardedObject, LiveObjectMeta, takeoverProblem } from "../../shared/k8s/createdByMark";
 import { GuardCluster, kubeconfigInputFailures } from "./guardCluster";
 
-/** What the provider receives. @internal */
+/** What the dynamic provider receives. @internal */
 export interface CreationGuardInputs {
     objects: GuardedObject[];
     /** The stack's owner id. */
@@ -24,7 +24,7 @@ function keyOf(o: { kind: string; namespace?: string; name: string }): string {
     return `${o.kind}/${o.namespace ?? ""}/${o.name}`;
 }
 
-/** The CreationGuard provider. @internal */
+/** The CreationGuard dynamic provider. @internal */
 export class CreationGuardProvider implements pulumi.dynamic.ResourceProvider<
     CreationGuardInputs,
     CreationGuardInputs

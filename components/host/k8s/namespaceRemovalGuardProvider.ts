@@ -14,7 +14,7 @@ export interface RecordedNamespace {
     field: string;
 }
 
-/** What the provider receives and stores. @internal */
+/** What the dynamic provider receives and stores. @internal */
 export interface NamespaceRemovalGuardInputs {
     /** Known when the program runs, so a preview always knows which namespaces leave. */
     namespaces: Record<string, RecordedNamespace>;
@@ -28,7 +28,7 @@ export interface NamespaceRemovalGuardInputs {
     context?: string;
 }
 
-/** The NamespaceRemovalGuard provider. @internal */
+/** The NamespaceRemovalGuard dynamic provider. @internal */
 export class NamespaceRemovalGuardProvider implements pulumi.dynamic.ResourceProvider<
     NamespaceRemovalGuardInputs,
     NamespaceRemovalGuardInputs

@@ -17,7 +17,7 @@
 // and pure helpers, plus Node built-ins, axios and yaml; `@pulumi/pulumi` for its types only.
 // Credentials come from the `kubeconfig` input (a secret), or at run time from the
 // kubernetes:kubeconfig stack setting, KUBECONFIG or ~/.kube/config; they are never captured
-// in the provider's closure.
+// in the dynamic provider's closure.
 import type * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import {
@@ -50,7 +50,7 @@ export const FIELD_MANAGER = "pulumi-icr-access";
 /** Default of the resource's `waitTimeoutSeconds`. */
 export const DEFAULT_WAIT_TIMEOUT_SECONDS = 60;
 
-/** What the provider receives: resolved values, defaults applied by `check`. */
+/** What the dynamic provider receives: resolved values, defaults applied by `check`. */
 export interface ServiceAccountPullSecretsInputs {
     namespace: string;
     serviceAccount: string;
@@ -66,7 +66,7 @@ export interface ServiceAccountPullSecretsInputs {
     claimOrigin?: string;
 }
 
-/** What the provider stores. */
+/** What the dynamic provider stores. */
 export interface ServiceAccountPullSecretsState extends ServiceAccountPullSecretsInputs {
     /** This resource's key in the account's claims annotation. */
     claimId: string;
@@ -101,7 +101,7 @@ interface ApplyResult {
     uid: string;
 }
 
-/** Options of the provider itself (tests only; the module-level instance uses the defaults). */
+/** Options of the dynamic provider itself (tests only; the module-level instance uses the defaults). */
 export interface ServiceAccountPullSecretsProviderOptions {
     /** Kubernetes client retries, backoff and timeouts. */
     readonly client?: KubeClientOptions;
@@ -111,7 +111,7 @@ export interface ServiceAccountPullSecretsProviderOptions {
 
 /**
  * The dynamic provider behind {@link ServiceAccountPullSecrets}. Exported for direct
- * provider tests; programs use the resource class.
+ * dynamic-provider tests; programs use the resource class.
  */
 export class ServiceAccountPullSecretsProvider implements pulumi.dynamic.ResourceProvider<
     ServiceAccountPullSecretsInputs,

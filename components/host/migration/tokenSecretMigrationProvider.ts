@@ -28,7 +28,7 @@ import { classifyTokenSecret, SecretObject } from "../../shared/migration/tokenS
 
 /** Field manager of our writes. */
 const FIELD_MANAGER = "pulumi-icr-access";
-/** What the provider receives. */
+/** What the dynamic provider receives. */
 export interface TokenSecretMigrationInputs {
     namespace: string;
     tokenSecrets: TokenSecretPlan[];
@@ -188,7 +188,7 @@ export function needsOwnerLabel(
  * else under the shared ownership rules (components/internal/imagePullSecretList.ts: a live
  * claim of any writer on this incarnation of the account, or a server-side applier that owns
  * the list). A migration holds no claim of its own, so every holder counts. Pure, for tests:
- * the provider applies it right before its guarded write.
+ * the dynamic provider applies it right before its guarded write.
  * @internal
  */
 export function removableTokenNames(sa: ServiceAccountLike, remove: readonly string[]): string[] {

@@ -3,7 +3,7 @@
 // in `bluemix-default-secret(-regional|-international)` and copies named after each namespace,
 // as `kubernetes.io/dockercfg` or `kubernetes.io/dockerconfigjson`. IBM rejects registry tokens
 // since 2021-08-19; the bluemix.net domains still serve the same content as icr.io.
-// Pure: no Pulumi import (provider code), and nothing here ever returns a password.
+// Pure: no Pulumi import (the dynamic provider's host process runs it too), and nothing here ever returns a password.
 import { DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE } from "../k8s/dockerConfig";
 import { REGISTRY_REGIONS } from "../registry/registryDomains";
 
