@@ -18,7 +18,7 @@ import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import { NamespaceRemovalGuard } from "./k8s/namespaceRemovalGuard";
 import { NamespacePullSecrets } from "./k8s/namespacePullSecrets";
 import { readsAmbientKubeconfig } from "./k8s/providerChecks";
-import { joinProblems } from "./internal/k8sNames";
+import { joinProblems } from "./shared/k8sNames";
 import { declareNamespaceImagePolicies } from "./portieris/namespaceImagePolicy";
 import type { ImageReportRow } from "./coverage/imageReport";
 import { surveyLiveCluster } from "./coverage/liveSurvey";

@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { IamCredentialsArgs } from "./iam/credentials";
 import type { LeakAction } from "./iam/apiKey";
-import type { Role } from "./iam/policyModel";
+import type { Role } from "./shared/iam/policyModel";
 import type { PullSecretLayout } from "./k8s/namespacePullSecrets";
 import type { RegistryEndpoints } from "./shared/registry/registryDomains";
 import type { NamespaceImagePolicy } from "./portieris/namespaceImagePolicy";

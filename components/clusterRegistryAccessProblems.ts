@@ -3,11 +3,11 @@
 import type { ClusterRegistryAccessArgs, RegistryAccess } from "./clusterRegistryAccessArgs";
 import { keyLifetimeProblems } from "./iam/apiKey";
 import { plainCredentialsProblems } from "./iam/plainCredentialsProblems";
-import { checkRegistryNamespace, ROLES } from "./iam/policyModel";
+import { checkRegistryNamespace, ROLES } from "./shared/iam/policyModel";
 import { iksOwnedNameProblems } from "./k8s/iksOwnedNames";
 import { checkRegionList } from "./shared/registry/registryDomains";
-import { checkNamespaceName } from "./internal/k8sNames";
-import { didYouMean } from "./internal/suggest";
+import { checkNamespaceName } from "./shared/k8sNames";
+import { didYouMean } from "./shared/suggest";
 import { namespaceImagePolicyProblems } from "./portieris/namespaceImagePolicy";
 import { migrationSettingProblems } from "./migration/migrationSettings";
 import { namespaceSelectorProblems } from "./coverage/namespaceSelector";

@@ -10,7 +10,7 @@ import { registryHostsOf } from "../shared/k8s/dockerConfig";
 import { REGISTRY_REGIONS } from "../shared/registry/registryDomains";
 import { listWorkloadContainers, WorkloadContainer } from "../k8s/workloadImages";
 import { NamespaceSelector, resolveNamespaceSelector } from "./namespaceSelector";
-import { entryNames, PullSecretEntry } from "../internal/imagePullSecretList";
+import { entryNames, PullSecretEntry } from "../shared/imagePullSecretList";
 import {
     MIGRATED_ANNOTATION,
     MIGRATION_OWNER_LABEL,

@@ -6,7 +6,7 @@
 // Resolution never turns a failure into "no namespaces": an unreachable or refusing API server
 // fails the run with the server's reason, before anything changes.
 import type { KubeClient } from "../clients/kube/client";
-import { checkNamespaceName } from "../internal/k8sNames";
+import { checkNamespaceName } from "../shared/k8sNames";
 
 /** One `matchExpressions` requirement, as in a Kubernetes `LabelSelector`. */
 export interface LabelSelectorRequirement {

@@ -209,7 +209,7 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
         const subject = serviceId.id.apply(iamIdOfServiceId);
 
         // 2. Its Container Registry access, one policy per region (step 3), and icr.io unless
-        // includeGlobal is false: the rule pull secrets follow (../k8s/registryDomains.ts).
+        // includeGlobal is false: the rule pull secrets follow (../shared/registry/registryDomains.ts).
         const scoped = policyLocations(args) as RegistryLocation[] | undefined;
         const locations: (RegistryLocation | undefined)[] = scoped ?? [undefined];
         const policies = locations.map(

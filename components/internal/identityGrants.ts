@@ -1,6 +1,6 @@
 // What a NamespaceIdentity's policies grant, found again from its `apiKey` output, so that
 // NamespacePullSecrets given that key writes pull secrets only for registries the key can pull
-// from (components/k8s/registryDomains.ts `policyLocations` is the rule both follow). The
+// from (components/shared/registry/registryDomains.ts `policyLocations` is the rule both follow). The
 // record is keyed by the Output object itself: a key wrapped or derived by the program
 // (`pulumi.secret(identity.apiKey)`, `.apply(...)`) is not recognized, and is then taken as
 // any other key.

@@ -4,7 +4,7 @@
 // rotated source reaches the copies.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
+import { checkNamespaceName, checkObjectName, joinProblems } from "../shared/k8sNames";
 import { DOCKER_CONFIG_JSON_TYPE, registryHostsOf } from "../shared/k8s/dockerConfig";
 import { BUILT_IN_NAMESPACES } from "./iksOwnedNames";
 import { warnAboutKubernetesProvider } from "./providerChecks";

@@ -5,9 +5,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IdentityGrant, identityGrantOf } from "../internal/identityGrants";
-import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
-import { describeSecretValue } from "../internal/secretShape";
-import { didYouMean } from "../internal/suggest";
+import { checkNamespaceName, checkObjectName, joinProblems } from "../shared/k8sNames";
+import { describeSecretValue } from "../shared/secretShape";
+import { didYouMean } from "../shared/suggest";
 import {
     buildDockerConfigJsonBase64,
     DOCKER_CONFIG_JSON_KEY,

@@ -5,8 +5,8 @@
 // https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#add-imagepullsecrets-to-a-service-account).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { checkNamespaceName, checkObjectName, joinProblems } from "../internal/k8sNames";
-import { describeSecretValue } from "../internal/secretShape";
+import { checkNamespaceName, checkObjectName, joinProblems } from "../shared/k8sNames";
+import { describeSecretValue } from "../shared/secretShape";
 import {
     buildDockerConfigJsonBase64,
     DOCKER_CONFIG_JSON_KEY,

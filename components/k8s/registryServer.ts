@@ -8,9 +8,9 @@
 // dropped, while a path (`registry.example.com/team-a`) is kept because it scopes the
 // credentials. Docker Hub is written as `https://index.docker.io/v1/`, the key
 // `docker login` and `kubectl create secret docker-registry` use.
-import { toDns1123 } from "../internal/k8sNames";
+import { toDns1123 } from "../shared/k8sNames";
 import { deprecatedDomainProblem } from "../shared/registry/registryDomains";
-import { NamedError } from "../internal/namedError";
+import { NamedError } from "../shared/namedError";
 
 /** The `auths` key for Docker Hub, as `docker login` writes it. */
 export const DOCKER_HUB_SERVER = "https://index.docker.io/v1/";

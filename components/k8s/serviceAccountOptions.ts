@@ -1,7 +1,7 @@
 // The service-account arguments every pull-secret component shares, and the one helper
 // that turns them into ServiceAccountPullSecrets children.
 import * as pulumi from "@pulumi/pulumi";
-import { checkObjectName } from "../internal/k8sNames";
+import { checkObjectName } from "../shared/k8sNames";
 import { ServiceAccountPullSecrets } from "./serviceAccountPullSecrets";
 
 /** Which service accounts get the pull secrets, and how to reach the API server to patch them. */

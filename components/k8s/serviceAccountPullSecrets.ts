@@ -50,7 +50,7 @@ export interface ServiceAccountPullSecretsArgs {
 const RESOURCE_TYPE = "pulumi-nodejs:dynamic/k8s:ServiceAccountPullSecrets";
 
 /**
- * The origin of this resource's claims (rule 7 in components/internal/imagePullSecretList.ts):
+ * The origin of this resource's claims (rule 7 in components/shared/imagePullSecretList.ts):
  * a hash of organization, project, stack, type and name, the same on every run of the program.
  * Computed from plain values, not from the parent's URN: the library's components name their
  * patches `<component>-sa-<account>`, so two resources with one origin on one account would
@@ -78,7 +78,7 @@ const serviceAccountPullSecretsProvider = providerShim("ServiceAccountPullSecret
  *   two stacks (or a replace) adding the same name never remove each other's entry, a name
  *   that was already on the list before is never removed, an account deleted and re-created
  *   holds none of ours, and a name another field manager holds by server-side apply is given
- *   up (rules in components/internal/imagePullSecretList.ts).
+ *   up (rules in components/shared/imagePullSecretList.ts).
  * - Waits up to `waitTimeoutSeconds` for an account that does not exist yet (a new
  *   namespace's `default` account appears asynchronously), then fails naming it.
  * - `pulumi refresh` reports entries that were removed behind its back; the next `up`

@@ -9,7 +9,7 @@
 // is missing; a rerun finishes once the replacement is there.
 //
 // Whose entries are removed: a token entry was written by IKS, not by us, so it is foreign by
-// the claim rules of components/internal/imagePullSecretList.ts. This resource removes only
+// the claim rules of components/shared/imagePullSecretList.ts. This resource removes only
 // names it was given, each found by content to be a token secret in this namespace, and never
 // a name that any claim in the account's claims annotation holds (another stack listed it on
 // purpose). What it removed is recorded on the account (MIGRATED_ANNOTATION), so that later

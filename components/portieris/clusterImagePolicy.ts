@@ -2,7 +2,7 @@
 // no ImagePolicy of their own. To declare it together with namespace policies, previewed as
 // one set, use TrustedContent.
 import * as pulumi from "@pulumi/pulumi";
-import { joinProblems } from "../internal/k8sNames";
+import { joinProblems } from "../shared/k8sNames";
 import { EnforcementReport } from "./enforcementReport";
 import { enforcementGate, EnforcementOptions, stackOwner } from "./enforcementPreview";
 import { checkDeclaration, existingKeySecrets, ImageRules } from "./policyRules";

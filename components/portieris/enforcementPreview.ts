@@ -4,7 +4,7 @@
 // refuses a set that denies running workloads unless the user allowed it explicitly. The
 // policy objects wait for this check, so a refused set creates nothing.
 import * as pulumi from "@pulumi/pulumi";
-import { joinProblems } from "../internal/k8sNames";
+import { joinProblems } from "../shared/k8sNames";
 import { connect, keySecretState, readClusterSnapshot } from "./clusterSnapshot";
 import {
     buildEnforcementReport,

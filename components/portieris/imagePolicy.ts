@@ -4,7 +4,7 @@
 // have admitted as shadowed. To declare several namespaces and cluster policies as one set,
 // previewed together, use TrustedContent.
 import * as pulumi from "@pulumi/pulumi";
-import { joinProblems } from "../internal/k8sNames";
+import { joinProblems } from "../shared/k8sNames";
 import { EnforcementReport } from "./enforcementReport";
 import { enforcementGate, EnforcementOptions, stackOwner } from "./enforcementPreview";
 import { checkDeclaration, existingKeySecrets, ImageRules } from "./policyRules";

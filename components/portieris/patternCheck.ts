@@ -7,7 +7,7 @@ import {
     deprecatedDomainProblem,
     REGISTRY_REGIONS,
 } from "../shared/registry/registryDomains";
-import { closest } from "../internal/suggest";
+import { closest } from "../shared/suggest";
 import { globMatches } from "./patternMatch";
 
 /** What a pattern check found: errors refuse the program, warnings are shown. */

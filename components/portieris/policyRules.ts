@@ -2,9 +2,9 @@
 // keys"), their checks, and the Portieris spec they become. Pure apart from the type of a
 // public key, which may come from another resource.
 import type * as pulumi from "@pulumi/pulumi";
-import { checkNamespaceName, checkObjectName } from "../internal/k8sNames";
+import { checkNamespaceName, checkObjectName } from "../shared/k8sNames";
 import { ALL_REGISTRY_DOMAINS } from "../shared/registry/registryDomains";
-import { didYouMean } from "../internal/suggest";
+import { didYouMean } from "../shared/suggest";
 import { checkOtherRegistries, checkPattern } from "./patternCheck";
 import {
     IdentityRequirement,

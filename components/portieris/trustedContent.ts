@@ -4,7 +4,7 @@
 // ClusterImagePolicy objects for namespaces without one. The objects wait for the preview; a
 // set that would deny running workloads is refused unless `allowDenyingRunningWorkloads`.
 import * as pulumi from "@pulumi/pulumi";
-import { joinProblems } from "../internal/k8sNames";
+import { joinProblems } from "../shared/k8sNames";
 import { EnforcementReport } from "./enforcementReport";
 import { enforcementGate, EnforcementOptions, ExpectedKeySecret, stackOwner } from "./enforcementPreview";
 import { checkDeclaration, existingKeySecrets, ImageRules } from "./policyRules";

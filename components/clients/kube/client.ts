@@ -6,7 +6,7 @@
 // (components/internal/providerShim.ts).
 import axios, { AxiosRequestConfig } from "axios";
 import * as https from "https";
-import { NamedError } from "../../internal/namedError";
+import { NamedError } from "../../shared/namedError";
 import { asRecord, Impersonation, KubeconfigError, readDataOrFile, ResolvedKubeconfig, str } from "./config";
 import { runExecPlugin } from "./exec_auth";
 import { oidcIdToken, OidcTokenError } from "./oidc_auth";

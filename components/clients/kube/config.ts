@@ -22,8 +22,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { NamedError } from "../../internal/namedError";
-import { describeSecretValue } from "../../internal/secretShape";
+import { NamedError } from "../../shared/namedError";
+import { describeSecretValue } from "../../shared/secretShape";
 import type { OidcConfig } from "./oidc_auth";
 import { proxyUrlProblem } from "./proxy";
 

@@ -13,7 +13,7 @@ import axios from "axios";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as https from "https";
-import { NamedError } from "../../internal/namedError";
+import { NamedError } from "../../shared/namedError";
 import { axiosProxy, chooseProxy, tunnelingAgent } from "./proxy";
 
 /** The `auth-provider.config` of an `oidc` user, resolved. */

@@ -14,7 +14,7 @@ import { isUnknown } from "../../shared/unknown";
 
 /** The inputs every IAM resource has for its owner mark. */
 export interface OwnedInputs {
-    /** The stack's owner id and the resource's path (../ownership/stackOwner.ts); set by the component. */
+    /** The stack's owner id and the resource's path (components/ownership/stackOwner.ts); set by the component. */
     owner?: string;
     /** Chosen by `check` when the resource is new, kept from its old inputs after that. */
     incarnation?: string;

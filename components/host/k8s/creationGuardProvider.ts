@@ -3,7 +3,7 @@
 // Secret and fails, naming the argument, when one exists without this stack's mark
 // (../../shared/k8s/createdByMark.ts); it writes nothing.
 import type * as pulumi from "@pulumi/pulumi";
-import { isUnknown } from "../../internal/unknown";
+import { isUnknown } from "../../shared/unknown";
 import { KubeClient } from "../../clients/kube/client";
 import { KubeconfigError } from "../../clients/kube/config";
 import { GuardedObject, LiveObjectMeta, takeoverProblem } from "../../shared/k8s/createdByMark";

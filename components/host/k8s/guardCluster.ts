@@ -3,7 +3,7 @@
 // kubernetes:kubeconfig and kubernetes:context, the settings the default Kubernetes provider
 // reads, so both reach the same cluster.
 import type * as pulumi from "@pulumi/pulumi";
-import { describeSecretValue } from "../../internal/secretShape";
+import { describeSecretValue } from "../../shared/secretShape";
 import { KubeClient } from "../../clients/kube/client";
 import { loadKubeconfig } from "../../clients/kube/config_sources";
 

@@ -3,7 +3,7 @@
 // to be deleted and refuses while anything there is neither the stack's nor Kubernetes' own
 // (./namespaceContents.ts). It deletes nothing.
 import type * as pulumi from "@pulumi/pulumi";
-import { containsUnknown, isUnknown } from "../../internal/unknown";
+import { containsUnknown, isUnknown } from "../../shared/unknown";
 import type { KubeClient } from "../../clients/kube/client";
 import { GuardCluster, kubeconfigInputFailures } from "./guardCluster";
 import { foreignObjectsReader } from "./namespaceContents";

@@ -6,7 +6,7 @@
 // a server-side-apply patch would own the whole list
 // (https://kubernetes.io/docs/reference/using-api/server-side-apply/#merge-strategy), conflict
 // with IKS's `all-icr-io`, and remove every entry on destroy. Instead every method here reads
-// the ServiceAccount, changes only this resource's entries (components/internal/imagePullSecretList.ts),
+// the ServiceAccount, changes only this resource's entries (components/shared/imagePullSecretList.ts),
 // and writes it back with PUT guarded by the resourceVersion it read, retrying on 409 Conflict.
 //
 // Kubernetes API calls, all on /api/v1/namespaces/{ns}/serviceaccounts/{sa}:
@@ -32,10 +32,10 @@ import {
     serviceAccountView,
     ServiceAccountView,
     uniqueNames,
-} from "../../internal/imagePullSecretList";
-import { checkNamespaceName, checkObjectName } from "../../internal/k8sNames";
-import { describeSecretValue } from "../../internal/secretShape";
-import { isUnknown } from "../../internal/unknown";
+} from "../../shared/imagePullSecretList";
+import { checkNamespaceName, checkObjectName } from "../../shared/k8sNames";
+import { describeSecretValue } from "../../shared/secretShape";
+import { isUnknown } from "../../shared/unknown";
 import { KubeApiError, KubeClient, KubeClientOptions } from "../../clients/kube/client";
 import { KubeconfigError } from "../../clients/kube/config";
 import {
@@ -61,7 +61,7 @@ export interface ServiceAccountPullSecretsInputs {
     /**
      * Hash of the resource's identity, the first part of the claim id of a new create, so that
      * a claim left by a create whose response was lost is absorbed by the next one (rules in
-     * components/internal/imagePullSecretList.ts). Absent in state written before it existed.
+     * components/shared/imagePullSecretList.ts). Absent in state written before it existed.
      */
     claimOrigin?: string;
 }

@@ -11,8 +11,8 @@ import {
     PullSecretEntry,
     serviceAccountView,
     ServiceAccountLike,
-} from "../../internal/imagePullSecretList";
-import { isUnknown } from "../../internal/unknown";
+} from "../../shared/imagePullSecretList";
+import { isUnknown } from "../../shared/unknown";
 import { registryHostsOf } from "../../shared/k8s/dockerConfig";
 import { KubeClient, KubeClientOptions } from "../../clients/kube/client";
 import { loadKubeconfig } from "../../clients/kube/config_sources";
@@ -185,7 +185,7 @@ export function needsOwnerLabel(
 
 /**
  * Which of the names to remove may go, given the account as read: listed, and held by no one
- * else under the shared ownership rules (components/internal/imagePullSecretList.ts: a live
+ * else under the shared ownership rules (components/shared/imagePullSecretList.ts: a live
  * claim of any writer on this incarnation of the account, or a server-side applier that owns
  * the list). A migration holds no claim of its own, so every holder counts. Pure, for tests:
  * the dynamic provider applies it right before its guarded write.

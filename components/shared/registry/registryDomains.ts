@@ -2,9 +2,9 @@
 // (regions, endpoints, or explicit domains) into the list of domains to write credentials
 // for. Pure: no Pulumi import; the components turn the thrown errors into ResourceErrors.
 // Source: IBM Cloud Container Registry docs, registry_overview.md (#registry_regions).
-import { closest, didYouMean } from "../../internal/suggest";
-import { joinProblems } from "../../internal/k8sNames";
-import { NamedError } from "../../internal/namedError";
+import { closest, didYouMean } from "../suggest";
+import { joinProblems } from "../k8sNames";
+import { NamedError } from "../namedError";
 
 /** One IBM Cloud Container Registry region and the domains that serve it. */
 export interface RegistryRegion {
