@@ -51,16 +51,13 @@ export { DOCKER_CONFIG_JSON_TYPE, IAM_API_KEY_USERNAME } from "./shared/k8s/dock
 // Registry domains, as data.
 export {
     ALL_REGISTRY_DOMAINS,
-    REGISTRY_REGIONS,
     RegistryDomainError,
     RegistryEndpoints,
     resolveRegistryDomains,
 } from "./shared/registry/registryDomains";
-export type {
-    RegistryDomain,
-    RegistryDomainSelection,
-    RegistryRegion,
-} from "./shared/registry/registryDomains";
+export type { RegistryDomain, RegistryDomainSelection } from "./shared/registry/registryDomains";
+export { REGISTRY_REGIONS } from "./shared/registry/registryRegions";
+export type { RegistryRegion } from "./shared/registry/registryRegions";
 export { DOCKER_HUB_SERVER } from "./k8s/registryServer";
 
 // Old clusters and namespaces chosen by label: registry-token migration, the image report,

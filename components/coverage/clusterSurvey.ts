@@ -7,7 +7,7 @@
 // must never read as "nothing there", which would plan the deletion of everything.
 import { KubeApiError, type KubeClient } from "../clients/kube/client";
 import { registryHostsOf } from "../shared/k8s/dockerConfig";
-import { REGISTRY_REGIONS } from "../shared/registry/registryDomains";
+import { REGISTRY_REGIONS } from "../shared/registry/registryRegions";
 import { listWorkloadContainers, WorkloadContainer } from "../k8s/workloadImages";
 import { NamespaceSelector, resolveNamespaceSelector } from "./namespaceSelector";
 import { entryNames, PullSecretEntry } from "../shared/imagePullSecretList";

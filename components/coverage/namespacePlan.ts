@@ -12,7 +12,8 @@
 // "recorded"): turning the migration off never takes the replacements away again.
 import type { NamespaceAccess, RegistryAccess } from "../clusterRegistryAccessArgs";
 import type { MigrateTokenSecretsOptions } from "../migration/migrationSettings";
-import { findRegion, REGISTRY_REGIONS } from "../shared/registry/registryDomains";
+import { findRegion } from "../shared/registry/registryDomains";
+import { REGISTRY_REGIONS } from "../shared/registry/registryRegions";
 import type { NamespaceSelector } from "./namespaceSelector";
 import type { ClusterSurvey, NamespaceSurvey, RecordedAccount } from "./clusterSurvey";
 import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "../shared/migration/migrationRecord";

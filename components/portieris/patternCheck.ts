@@ -2,11 +2,8 @@
 // syntax Portieris understands (only `*` is special), and a host part that is an IBM Cloud
 // Container Registry domain or a registry the user names explicitly. Each message names the
 // field and says the fix. Pure.
-import {
-    ALL_REGISTRY_DOMAINS,
-    deprecatedDomainProblem,
-    REGISTRY_REGIONS,
-} from "../shared/registry/registryDomains";
+import { ALL_REGISTRY_DOMAINS, deprecatedDomainProblem } from "../shared/registry/registryDomains";
+import { REGISTRY_REGIONS } from "../shared/registry/registryRegions";
 import { closest } from "../shared/suggest";
 import { globMatches } from "./patternMatch";
 

@@ -1,6 +1,8 @@
 // Mocha root hooks for the construction tests: Pulumi mocks that record every resource
-// registration (style.md §B.8). Loaded by test/mocks/.mocharc.json before any spec, in a
-// mocha process of its own, because mocks are process-global.
+// registration, so a test asserts what a component declares without an engine (Pulumi's
+// "Unit testing Pulumi programs", https://www.pulumi.com/docs/iac/concepts/testing/unit/, and
+// `pulumi.runtime.setMocks`). Loaded by test/mocks/.mocharc.json before any spec, in a mocha
+// process of its own, because mocks are process-global.
 import * as pulumi from "@pulumi/pulumi";
 
 /** The owner id the mock StackOwner resource gets (../../components/ownership/stackOwner.ts). */

@@ -2,11 +2,11 @@ import { expect } from "chai";
 import * as fc from "fast-check";
 import {
     ALL_REGISTRY_DOMAINS,
-    REGISTRY_REGIONS,
     RegistryDomainError,
     resolveRegistryDomains,
     VALID_REGIONS_TEXT,
 } from "../../components/shared/registry/registryDomains";
+import { REGISTRY_REGIONS } from "../../components/shared/registry/registryRegions";
 
 const VALID = VALID_REGIONS_TEXT;
 const resolve = (sel: Parameters<typeof resolveRegistryDomains>[0]) =>

@@ -8,10 +8,10 @@ import { selectionWithin, ungrantedDomainProblems } from "../../components/k8s/n
 import {
     findRegion,
     policyLocations,
-    REGISTRY_REGIONS,
     RegistryDomainSelection,
     resolveRegistryDomains,
 } from "../../components/shared/registry/registryDomains";
+import { REGISTRY_REGIONS } from "../../components/shared/registry/registryRegions";
 
 /** Every spelling of each region: IAM name, domain prefix, former name. */
 const spellings = REGISTRY_REGIONS.map((r) =>

@@ -1,8 +1,10 @@
 // Container Registry access in IAM Policy Management v1 terms: role names and their CRNs,
-// the registry's IAM regions, and the policy body that grants a subject those roles.
+// the registry's IAM regions (read from the registry's region table), and the policy body that
+// grants a subject those roles.
 // Reference: IBM IAM Policy Management v1 and the Registry docs (policy shape, role CRNs, valid regions,
 // `geography=global`).
 import { didYouMean } from "../suggest";
+import { REGISTRY_REGION_NAMES, RegistryRegionName } from "../registry/registryRegions";
 
 /** Container Registry service roles (IBM docs "Service access roles"). */
 export const Role = {
@@ -19,26 +21,17 @@ export type Role = (typeof Role)[keyof typeof Role];
 /** Every role name, in order of growing power. */
 export const ROLES: readonly Role[] = [Role.Reader, Role.Writer, Role.Manager];
 
+/** An IAM region with a local Container Registry: every region of the registry's table but `global`. */
+export type Region = Exclude<RegistryRegionName, "global">;
+
 /**
- * The IAM regions that have a local Container Registry (IBM Registry docs, valid `region` values).
+ * The IAM regions that have a local Container Registry (IBM Registry docs, valid `region` values),
+ * in alphabetical order; read from the registry's region table (REGISTRY_REGIONS).
  * A policy can name at most one; `"global"` stands for the global registry `icr.io`.
  */
-export const REGIONS = [
-    "au-syd",
-    "br-sao",
-    "ca-mon",
-    "ca-tor",
-    "eu-de",
-    "eu-es",
-    "eu-gb",
-    "in-che",
-    "in-mum",
-    "jp-osa",
-    "jp-tok",
-    "us-south",
-] as const;
-/** An IAM region with a local Container Registry. */
-export type Region = (typeof REGIONS)[number];
+export const REGIONS: readonly Region[] = Object.freeze(
+    REGISTRY_REGION_NAMES.filter((name): name is Region => name !== "global").sort(),
+);
 
 /**
  * The value that scopes a policy to the global registry (`icr.io`). IBM's Registry docs model

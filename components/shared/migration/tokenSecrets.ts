@@ -5,7 +5,7 @@
 // since 2021-08-19; the bluemix.net domains still serve the same content as icr.io.
 // Pure: no Pulumi import (the dynamic provider's host process runs it too), and nothing here ever returns a password.
 import { DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE } from "../k8s/dockerConfig";
-import { REGISTRY_REGIONS } from "../registry/registryDomains";
+import { REGISTRY_REGIONS } from "../registry/registryRegions";
 
 /** The username of registry-token credentials. */
 export const TOKEN_USERNAME = "token";

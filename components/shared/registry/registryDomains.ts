@@ -1,69 +1,11 @@
-// IBM Cloud Container Registry domains as data, and the resolution of a user's choice
-// (regions, endpoints, or explicit domains) into the list of domains to write credentials
-// for. Pure: no Pulumi import; the components turn the thrown errors into ResourceErrors.
-// Source: IBM Cloud Container Registry docs, registry_overview.md (#registry_regions).
+// The resolution of a user's choice of IBM Cloud Container Registry domains (regions,
+// endpoints, or explicit domains) into the list of domains to write credentials for, from the
+// region table in registryRegions.ts. Pure: no Pulumi import; the components turn the thrown
+// errors into ResourceErrors.
 import { closest, didYouMean } from "../suggest";
 import { joinProblems } from "../k8sNames";
 import { NamedError } from "../namedError";
-
-/** One IBM Cloud Container Registry region and the domains that serve it. */
-export interface RegistryRegion {
-    /** IAM region name, as used in access policies (`us-south`), or `global` for `icr.io`. */
-    readonly iamRegion: string;
-    /** The domain's first label (`us` in `us.icr.io`); empty for the global `icr.io`. */
-    readonly prefix: string;
-    /** The region's name before IBM switched to IAM region names (`ap-south`), if it had one. */
-    readonly formerName?: string;
-    /** Where the registry runs. */
-    readonly location: string;
-    /** Public domain, e.g. `us.icr.io`. */
-    readonly domain: string;
-    /** Private (service endpoint / VRF) domain, e.g. `private.us.icr.io`. */
-    readonly privateDomain: string;
-    /** The deprecated token-era domain, e.g. `registry.ng.bluemix.net`, if the region had one. */
-    readonly deprecatedDomain?: string;
-}
-
-const region = (
-    iamRegion: string,
-    prefix: string,
-    location: string,
-    extra: { formerName?: string; deprecatedDomain?: string } = {},
-): RegistryRegion => {
-    const domain = prefix === "" ? "icr.io" : `${prefix}.icr.io`;
-    return { iamRegion, prefix, location, domain, privateDomain: `private.${domain}`, ...extra };
-};
-
-/**
- * Every region IBM Cloud Container Registry serves, global first, then the five regions of
- * the original runbook (us, uk, de, au, jp), then the newer ones in the order they opened.
- * This order is the order of domains in secrets and of `secretNames`.
- * @see https://cloud.ibm.com/docs/Registry?topic=Registry-registry_overview#registry_regions
- */
-export const REGISTRY_REGIONS: readonly RegistryRegion[] = Object.freeze([
-    region("global", "", "global", { deprecatedDomain: "registry.bluemix.net" }),
-    region("us-south", "us", "Dallas", { deprecatedDomain: "registry.ng.bluemix.net" }),
-    region("eu-gb", "uk", "London", {
-        formerName: "uk-south",
-        deprecatedDomain: "registry.eu-gb.bluemix.net",
-    }),
-    region("eu-de", "de", "Frankfurt", {
-        formerName: "eu-central",
-        deprecatedDomain: "registry.eu-de.bluemix.net",
-    }),
-    region("au-syd", "au", "Sydney", {
-        formerName: "ap-south",
-        deprecatedDomain: "registry.au-syd.bluemix.net",
-    }),
-    region("jp-tok", "jp", "Tokyo", { formerName: "ap-north" }),
-    region("jp-osa", "jp2", "Osaka"),
-    region("ca-tor", "ca", "Toronto"),
-    region("ca-mon", "ca2", "Montreal"),
-    region("br-sao", "br", "São Paulo"),
-    region("eu-es", "es", "Madrid"),
-    region("in-che", "in", "Chennai"),
-    region("in-mum", "in2", "Mumbai"),
-]);
+import { REGISTRY_REGIONS, RegistryRegion } from "./registryRegions";
 
 /** Which network endpoints to write credentials for. */
 export const RegistryEndpoints = {

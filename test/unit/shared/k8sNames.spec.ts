@@ -9,7 +9,8 @@ import {
 } from "../../../components/shared/k8sNames";
 import { copiedSecretName } from "../../../components/k8s/copiedPullSecrets";
 import { planPullSecrets } from "../../../components/k8s/namespacePullSecrets";
-import { REGISTRY_REGIONS, resolveRegistryDomains } from "../../../components/shared/registry/registryDomains";
+import { resolveRegistryDomains } from "../../../components/shared/registry/registryDomains";
+import { REGISTRY_REGIONS } from "../../../components/shared/registry/registryRegions";
 
 const LABEL_RULE =
     'a DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit';
