@@ -263,16 +263,16 @@ function lockedHint(id: string): string {
 export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInputs, ApiKeyState> {
     private config?: IamProviderConfig;
     /**
-     * The mark of each key this process created, by `owner.incarnation`. A replace (a renewal,
-     * a new `keyLifetime` or `rotation`) keeps the resource's incarnation, so its create cannot
-     * tell the key it replaces from a key an earlier attempt of the same replace made and never
-     * recorded (a lost answer while IAM's listings failed): both carry the incarnation. The
-     * engine runs a create-before-delete replace as create, then delete of the old key, in one
-     * provider host process; so the delete knows both recorded keys, the one it deletes (its
-     * state) and the successor (this map), and every other key of that owner and incarnation
-     * is an earlier attempt's.
+     * The key state holds for each resource this process diffed, by the resource's `owner`
+     * input. A replace (a renewal, a new `keyLifetime` or `rotation`) is checked again by the
+     * engine without the old inputs, as a new resource is (pulumi/pulumi
+     * pkg/resource/deploy/step_generator.go, "re-run Check with nil olds" before a replacement),
+     * so the replacement's create carries a new incarnation and the key it replaces reads as an
+     * earlier attempt's orphan. The engine diffs the resource before that create, in the same
+     * provider host process: the diff records the key state holds, and the create never
+     * touches it. A create without a record is of a new resource, which holds no key.
      */
-    private readonly created = new Map<string, OwnerMark>();
+    private readonly heldKeys = new Map<string, string>();
 
     constructor(private readonly tuning?: Partial<IamClientTuning>) {}
 
@@ -302,6 +302,8 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
     }
 
     async diff(id: string, olds: ApiKeyState, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
+        const owner = isUnknown(news.owner) ? olds.owner : (news.owner ?? olds.owner);
+        if (typeof owner === "string") this.heldKeys.set(owner, id);
         // A key with an expiry is looked at in IAM on every preview and up: is IAM's time inside
         // the renewal window, did IAM disable or purge it? One read per key; keys without an
         // expiry are only read by a refresh.
@@ -326,9 +328,13 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
         // Keys an earlier attempt of this resource made and never recorded (a crash, a lost
         // answer): their values are gone with that attempt, so nobody can use them; deleted,
         // before and (for a listing that lags) after the create. The key this resource holds
-        // (same incarnation, in a replace) and keys of other owners are never touched.
+        // (the one a replace replaces, recorded by the diff) and keys of other owners are
+        // never touched.
+        const held = typeof inputs.owner === "string" ? this.heldKeys.get(inputs.owner) : undefined;
         const orphansOf = (all: ApiKeyResource[], keptId?: string) =>
-            all.filter((k) => k.id !== keptId && relationTo(k.description, mark) === "orphan");
+            all.filter(
+                (k) => k.id !== keptId && k.id !== held && relationTo(k.description, mark) === "orphan",
+            );
         const listKeys = () => client.listApiKeys({ accountId: inputs.accountId, iamId: inputs.iamId });
         for (const orphan of orphansOf(await listKeys())) await deleteKey(client, orphan);
         // IAM's time (the listing's answer), so that a skewed clock here does not shorten the life.
@@ -360,7 +366,6 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
         await client.untilListed(listKeys, key.id, async (all) => {
             for (const orphan of orphansOf(all, key.id)) await deleteKey(client, orphan);
         });
-        this.created.set(`${mark.owner}.${mark.incarnation}`, mark);
         return { id: key.id, outs: stateOf(inputs, key, key.apikey, client.iamNow()) };
     }
 
@@ -473,12 +478,6 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
 
     async delete(id: string, props: ApiKeyState): Promise<void> {
         const client = this.client(props.credentials);
-        await this.deleteRecorded(client, id, props);
-        await this.deleteEarlierAttempts(client, id, props);
-    }
-
-    /** The key state holds, unless its live mark says a later resource of ours took it over. */
-    private async deleteRecorded(client: IamClient, id: string, props: ApiKeyState): Promise<void> {
         if (props.ownerMark !== undefined) {
             const live = await client.getApiKey(id, { createdAt: parseIbmTime(props.createdAt) });
             if (!live) return;
@@ -498,25 +497,6 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
                 createdAt: parseIbmTime(props.createdAt),
             },
         );
-    }
-
-    /**
-     * The delete that ends a replace whose create ran in this process: keys of the same owner and
-     * incarnation that are neither the deleted key nor its successor were made by earlier
-     * attempts whose answers were lost; their values died with those attempts, so they go too.
-     * Keys of other owners or incarnations are never touched.
-     */
-    private async deleteEarlierAttempts(client: IamClient, id: string, props: ApiKeyState): Promise<void> {
-        const recorded = parseMarkText(props.ownerMark);
-        const successor = recorded && this.created.get(`${recorded.owner}.${recorded.incarnation}`);
-        if (!recorded || !successor || successor.call === recorded.call) return;
-        const keys = await client.listApiKeys({ accountId: props.accountId, iamId: props.iamId });
-        for (const key of keys) {
-            const { mark } = readMark(key.description);
-            if (key.id === id || !mark || mark.owner !== recorded.owner) continue;
-            if (mark.incarnation !== recorded.incarnation || mark.call === successor.call) continue;
-            await deleteKey(client, key);
-        }
     }
 }
 
