@@ -3,11 +3,13 @@
 // that pass. Keys are created with IAM's expires_at; once IAM's time is inside the renewal
 // window, preview shows the renewal (a replace naming expiresAt) and up performs it, create
 // before delete, the pull secrets updated in place; a key IAM disabled is healed by the next
-// up. After every step the key in the cluster's pull secret logs in, and a key that is gone
+// up; a renewal whose answer is lost while IAM's listings fail leaves no twin key after the
+// rerun. After every step the key in the cluster's pull secret logs in, and a key that is gone
 // is refused.
 import axios from "axios";
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
+import type { Fault } from "../../emulator/faults";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets } from "../bed/kubeView";
@@ -17,6 +19,14 @@ const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
 const ADMIN = "admin-key-of-the-key-lifetime-spec-4d2b9e";
 const DAY = 86_400_000;
 const KEY = "bedl-shop-key";
+/** The IAM client's timeouts and backoff, short, so a held-back answer fails the run in seconds. */
+const FAST_IAM = {
+    ICR_ACCESS_IAM_TIMEOUT_MS: "2000",
+    ICR_ACCESS_IAM_BASE_DELAY_MS: "100",
+    ICR_ACCESS_IAM_MAX_DELAY_MS: "400",
+    ICR_ACCESS_IAM_NOT_FOUND_POLL_MS: "200",
+    ICR_ACCESS_IAM_NOT_FOUND_GRACE_MS: "5000",
+};
 
 describe("Key lifetime and renewal (the per-cluster stack)", function () {
     let cluster: LocalCluster;
@@ -47,11 +57,11 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
             return meta && meta.urn.endsWith(`::${KEY}`) ? [...(meta.keys ?? []), ...(meta.diffs ?? [])] : [];
         });
 
-    /** Creates namespace `shop` and waits for its default service account, as a cluster admin would. */
+    /** Creates namespace `shop` (unless there) and waits for its default service account, as a cluster admin would. */
     async function createShop(): Promise<void> {
         expect(
             (await cluster.api.post("/api/v1/namespaces", { metadata: { name: "shop" } })).status,
-        ).to.equal(201);
+        ).to.be.oneOf([201, 409]);
         const deadline = Date.now() + 60_000;
         while ((await cluster.api.get("/api/v1/namespaces/shop/serviceaccounts/default")).status !== 200) {
             if (Date.now() > deadline) throw new Error("no default service account in shop");
@@ -146,5 +156,87 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
         expect(resourceChanges(await stack.preview())).to.deep.equal([]);
 
         await stack.destroy();
+    });
+
+    it("a renewal whose answer is lost while IAM's listings fail: the rerun renews with no twin key, the cluster's key logging in at every step", async function () {
+        await createShop();
+        // GIVEN a stack whose IAM client gives up quickly, with a 90-day key, inside its renewal window
+        const fast = new PulumiSandbox({
+            KUBECONFIG: cluster.kubeconfigPath,
+            IBMCLOUD_API_KEY: "",
+            ...FAST_IAM,
+        });
+        try {
+            const stack = await fast.stack(".", "bedr", {
+                "icr-access:cluster": { value: "bedr" },
+                "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
+                "icr-access:keyLifetime": { value: "90d" },
+                "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },
+                "ibmcloud:apiKey": { value: ADMIN, secret: true },
+                "ibmcloud:iamEndpoint": { value: iam.url },
+            });
+            const up = await stack.up();
+            const serviceId = (up.outputs.serviceIds.value as Record<string, string>).shop;
+            const whoami = `iam-${serviceId} in ${ACCOUNT}`;
+            const keysOf = async () =>
+                (await iamWorld(iam.url, ACCOUNT)).apiKeys.filter((k) => k.iamId === `iam-${serviceId}`);
+            const first = await clusterKey();
+            expect(await loginAs(iam.url, first)).to.equal(whoami);
+            iam.clock.advance("61d");
+
+            // WHEN the renewal's create answer is held back after IAM made the key
+            iam.injectFault({
+                kind: "lostResponse",
+                mode: "stall",
+                stallMs: 10_000,
+                method: "POST",
+                pathPrefix: "/v1/apikeys",
+            } as Fault);
+            const creates = () => iam.requests().filter((r) => r.operation === "createApiKey").length;
+            const createsBefore = creates();
+            const run = stack.up().then(
+                () => "succeeded",
+                (err: Error) => err.message,
+            );
+            const deadline = Date.now() + 120_000;
+            while (creates() === createsBefore) {
+                if (Date.now() > deadline) throw new Error("the renewal never created a key");
+                await new Promise((r) => setTimeout(r, 100));
+            }
+            // AND from then on IAM's listings and reads of keys fail, so the lost key cannot be found
+            iam.injectFault({
+                kind: "status",
+                status: 500,
+                times: 1_000,
+                method: "GET",
+                pathPrefix: "/v1/apikeys",
+            });
+            // THEN the up fails, leaving the attempt's key beside the old one, which the cluster still uses
+            expect(await run).not.to.equal("succeeded");
+            iam.clearFaults();
+            expect(await keysOf(), "the old key and the attempt's").to.have.length(2);
+            expect(await clusterKey()).to.equal(first);
+            expect(await loginAs(iam.url, first)).to.equal(whoami);
+
+            // WHEN up runs again THEN it renews: one key left, in the cluster's secret, logging in
+            const second = await stack.up();
+            expect(second.steps.filter((s) => s.name === "bedr-shop-key").map((s) => s.op)).to.deep.equal([
+                "create-replacement",
+                "replace",
+                "delete-replaced",
+            ]);
+            const renewed = await clusterKey();
+            expect(renewed).not.to.equal(first);
+            expect(await loginAs(iam.url, renewed)).to.equal(whoami);
+            expect(await loginAs(iam.url, first)).to.equal("400 BXNIM0415E", "the old key is gone");
+            const left = await keysOf();
+            expect(left, "no twin key").to.have.length(1);
+            expect(left[0].name).to.equal("bedr-shop-key");
+            expect(resourceChanges(await stack.preview())).to.deep.equal([]);
+            await stack.destroy();
+            expect(await keysOf()).to.deep.equal([]);
+        } finally {
+            fast.dispose();
+        }
     });
 });
