@@ -53,7 +53,7 @@ export { DOCKER_CONFIG_JSON_TYPE, IAM_API_KEY_USERNAME } from "./shared/k8s/dock
 // Registry domains, as data.
 export { ALL_REGISTRY_DOMAINS, RegistryEndpoints } from "./shared/registry/registryDomains";
 export { REGISTRY_REGIONS } from "./shared/registry/registryRegions";
-export type { RegistryRegion } from "./shared/registry/registryRegions";
+export type { RegistryRegion, RegistryRegionName } from "./shared/registry/registryRegions";
 export { DOCKER_HUB_SERVER } from "./k8s/registryServer";
 
 // Old clusters and namespaces chosen by label: registry-token migration, the image report,
