@@ -30,7 +30,7 @@ const HOST_SIDE_MESSAGE =
     "Provider host code imports the Pulumi SDKs for their types only (`import type`); see eslint.config.mjs.";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin/**", "tools/**", ".scratch/**"] },
+    { ignores: ["node_modules/**", "bin/**", "tools/**", ".scratch/**", "docs/api/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

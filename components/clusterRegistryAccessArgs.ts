@@ -212,7 +212,10 @@ export interface NamespaceAccessOutputs {
 
 /** What one namespace got, resolved. */
 export interface CoveredNamespace {
+    /** The pull secrets' names, for a pod's `imagePullSecrets`. */
     readonly secretNames: string[];
+    /** The id of the service ID the namespace pulls as. */
     readonly serviceId: string;
+    /** The service accounts that list the secrets. */
     readonly serviceAccounts: string[];
 }

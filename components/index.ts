@@ -16,6 +16,7 @@ export type {
 // The stack's settings, checked before anything is declared: plain-text credentials, the kubeconfig.
 export { refusePlaintextSecrets, refuseUnusableKubeconfig } from "./stackSettings";
 export type { SecretSetting } from "./stackSettings";
+export type { SecretSettingKind } from "./internal/plaintextConfig";
 export type { KubeconfigSettings } from "./k8s/providerChecks";
 
 // IAM: the identity a namespace pulls as.
@@ -27,6 +28,7 @@ export { AccessPolicy } from "./iam/accessPolicy";
 export type { AccessPolicyArgs } from "./iam/accessPolicy";
 export { ApiKey } from "./iam/apiKey";
 export type { ApiKeyArgs } from "./iam/apiKey";
+export type { LeakAction } from "./shared/iam/keyLifetime";
 export { DEFAULT_IAM_ENDPOINT, IAM_CONFIG_KEYS, IAM_ENV_VARS } from "./shared/iam/credentialInputs";
 export type { IamCredentialsArgs } from "./iam/credentials";
 export { GLOBAL, LOCATIONS, REGIONS, ROLES, Role } from "./shared/iam/policyModel";
@@ -39,7 +41,7 @@ export {
     PullSecretLayout,
 } from "./k8s/namespacePullSecrets";
 export type { NamespacePullSecretsArgs } from "./k8s/namespacePullSecrets";
-export { CopiedPullSecrets, copiedSecretName } from "./k8s/copiedPullSecrets";
+export { CopiedPullSecrets } from "./k8s/copiedPullSecrets";
 export type { CopiedPullSecretsArgs } from "./k8s/copiedPullSecrets";
 export { RegistryCredentials } from "./k8s/registryCredentials";
 export type { RegistryCredentialsArgs } from "./k8s/registryCredentials";
@@ -49,15 +51,9 @@ export type { ServiceAccountOptions } from "./k8s/serviceAccountOptions";
 export { DOCKER_CONFIG_JSON_TYPE, IAM_API_KEY_USERNAME } from "./shared/k8s/dockerConfig";
 
 // Registry domains, as data.
-export {
-    ALL_REGISTRY_DOMAINS,
-    RegistryDomainError,
-    RegistryEndpoints,
-    resolveRegistryDomains,
-} from "./shared/registry/registryDomains";
-export type { RegistryDomain, RegistryDomainSelection } from "./shared/registry/registryDomains";
+export { ALL_REGISTRY_DOMAINS, RegistryEndpoints } from "./shared/registry/registryDomains";
 export { REGISTRY_REGIONS } from "./shared/registry/registryRegions";
-export type { RegistryRegion } from "./shared/registry/registryRegions";
+export type { RegistryRegion, RegistryRegionName } from "./shared/registry/registryRegions";
 export { DOCKER_HUB_SERVER } from "./k8s/registryServer";
 
 // Old clusters and namespaces chosen by label: registry-token migration, the image report,
@@ -66,9 +62,6 @@ export { TokenSecretMigration } from "./migration/tokenSecretMigration";
 export type { ServiceAccountMigrationPlan, TokenSecretPlan } from "./shared/migration/migrationRecord";
 export type { TokenSecretMigrationArgs } from "./migration/tokenSecretMigration";
 export type { MigrateTokenSecretsOptions } from "./migration/migrationSettings";
-export { classifyTokenSecret, icrImageReference, newDomainOf } from "./shared/migration/tokenSecrets";
-export type { TokenSecret } from "./shared/migration/tokenSecrets";
-export { formatImageReport } from "./coverage/imageReport";
 export type { ImageReportRow } from "./coverage/imageReport";
 export type { CoveredNamespace } from "./clusterRegistryAccessArgs";
 export type { LabelSelectorRequirement, NamespaceSelector } from "./coverage/namespaceSelector";
@@ -76,6 +69,7 @@ export type { LabelSelectorRequirement, NamespaceSelector } from "./coverage/nam
 // Trusted content: Portieris image policies, and the enforcement preview of what they would deny.
 export { TrustedContent, DEFAULT_IMAGE_POLICY_NAME } from "./portieris/trustedContent";
 export type { NamespaceImageRules, TrustedContentArgs } from "./portieris/trustedContent";
+export type { NamespaceImagePolicy } from "./portieris/namespaceImagePolicy";
 export { ImagePolicy } from "./portieris/imagePolicy";
 export type { ImagePolicyArgs } from "./portieris/imagePolicy";
 export { ClusterImagePolicy } from "./portieris/clusterImagePolicy";
@@ -88,6 +82,7 @@ export type {
     NamespaceReport,
     WorkloadReport,
 } from "./portieris/enforcementReport";
+export type { PodTemplateKind, WorkloadKind } from "./k8s/workloadImages";
 export type { DenialReason, ImageDecision } from "./portieris/admissionPrediction";
 export {
     CLUSTER_IMAGE_POLICY_KIND,
@@ -96,8 +91,14 @@ export {
     RESERVED_POLICY_NAMES,
 } from "./portieris/types";
 export type {
+    IdentityRequirement,
     ImagePolicySpec,
     PolicyRepository,
     RepositoryPolicy,
+    SignedIdentityType,
+    SimplePolicy,
     SimpleRequirement,
+    SimpleRequirementType,
+    TrustPolicy,
+    VulnerabilityPolicy,
 } from "./portieris/types";

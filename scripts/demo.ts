@@ -6,7 +6,7 @@
 //   npm run demo             deploy, show, preview, then stop everything
 //   npm run demo -- --keep   leave the cluster and the emulator running until Ctrl-C
 import { randomBytes } from "crypto";
-import { formatImageReport, ImageReportRow } from "../components";
+import { formatImageReport, ImageReportRow } from "../components/coverage/imageReport";
 import { startIamEmulator } from "../emulator";
 import { startLocalCluster } from "../test/bed/cluster";
 import { iamWorld } from "../test/bed/iamWorld";

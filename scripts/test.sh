@@ -31,6 +31,7 @@ suite() { # a mocha suite reports its own counts
 check "lint (eslint)" npx eslint .
 check "format (prettier)" npx prettier --check .
 check "types (tsc, strict)" npx tsc -p tsconfig.json --noEmit
+check "API reference (typedoc, warnings are errors)" npm run --silent docs
 check "one copy of @pulumi/pulumi" bash -c '[[ $(npm ls @pulumi/pulumi --all --parseable 2>/dev/null | sort -u | wc -l) -eq 1 ]]'
 suite "unit, emulator and provider tests" --config test/unit/.mocharc.json
 suite "construction tests (mocks)" --config test/mocks/.mocharc.json

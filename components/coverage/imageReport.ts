@@ -7,11 +7,17 @@ import { icrImageReference, isOldRegistryDomain, registryHost } from "../shared/
 
 /** One container the report names. */
 export interface ImageReportRow {
+    /** The workload's namespace. */
     readonly namespace: string;
+    /** The workload's kind: `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob` or `Pod`. */
     readonly kind: string;
+    /** The workload's name. */
     readonly workload: string;
+    /** The container's name. */
     readonly container: string;
+    /** True for an init container. */
     readonly init: boolean;
+    /** The image exactly as the pod spec writes it. */
     readonly image: string;
     /**
      * `deprecatedDomain`: the image names a registry.*.bluemix.net host;

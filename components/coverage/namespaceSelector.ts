@@ -10,8 +10,11 @@ import { checkNamespaceName } from "../shared/k8sNames";
 
 /** One `matchExpressions` requirement, as in a Kubernetes `LabelSelector`. */
 export interface LabelSelectorRequirement {
+    /** The label key the requirement applies to. */
     readonly key: string;
+    /** How the label's value relates to `values`; `Exists` and `DoesNotExist` test the key alone. */
     readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    /** The values for `In` and `NotIn`; empty or absent for `Exists` and `DoesNotExist`. */
     readonly values?: string[];
 }
 

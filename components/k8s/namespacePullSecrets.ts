@@ -186,7 +186,12 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
     /** Secret names, in domain order, for a pod's `imagePullSecrets`; resolves once the secrets exist. */
     public readonly secretNames: pulumi.Output<string[]>;
     /** `secretNames` as `[{ name }]`, ready for `spec.imagePullSecrets`. */
-    public readonly imagePullSecrets: pulumi.Output<{ name: string }[]>;
+    public readonly imagePullSecrets: pulumi.Output<
+        {
+            /** A secret name from `secretNames`. */
+            name: string;
+        }[]
+    >;
     /** The service accounts patched; resolves once they list the secrets. */
     public readonly serviceAccounts: pulumi.Output<string[]>;
 

@@ -84,6 +84,10 @@ export interface KubeconfigSettings {
     readonly kubeconfig?: string;
     /** The setting `kubeconfig` came from, e.g. `icr-access:kubeconfig`. */
     readonly kubeconfigSetting?: string;
+    /**
+     * The context to use. Empty or absent: `kubernetes:context` (with the ambient kubeconfig),
+     * else the kubeconfig's current-context.
+     */
     readonly context?: string;
     /** The setting `context` came from, e.g. `icr-access:context`. */
     readonly contextSetting?: string;

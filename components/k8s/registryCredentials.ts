@@ -65,7 +65,12 @@ export class RegistryCredentials extends pulumi.ComponentResource {
     /** The secret's name (the same in every namespace); resolves once every secret exists. */
     public readonly secretName: pulumi.Output<string>;
     /** `[{ name: secretName }]`, ready for `spec.imagePullSecrets`. */
-    public readonly imagePullSecrets: pulumi.Output<{ name: string }[]>;
+    public readonly imagePullSecrets: pulumi.Output<
+        {
+            /** `secretName`. */
+            name: string;
+        }[]
+    >;
     /** Patched service accounts as `namespace/name`; resolves once they list the secret. */
     public readonly serviceAccounts: pulumi.Output<string[]>;
 

@@ -15,7 +15,7 @@ export const WORKLOAD_KINDS = [
     { kind: "Pod", collection: "/api/v1", plural: "pods" },
 ] as const;
 
-/** One of {@link WORKLOAD_KINDS}. */
+/** A kind of workload whose images are read: Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. */
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number]["kind"];
 
 /** One container of one workload. */
@@ -61,7 +61,10 @@ export interface WorkloadObject {
     } & PodSpec;
 }
 
-/** Kinds that keep their pod spec at `spec.template.spec` without being listed here (Portieris reads them). */
+/**
+ * A workload kind Portieris reads a pod spec from: a {@link WorkloadKind}, or ReplicaSet or
+ * ReplicationController (pod spec at `spec.template.spec`, not listed by the image report).
+ */
 export type PodTemplateKind = WorkloadKind | "ReplicaSet" | "ReplicationController";
 
 /** The pod spec a workload of this kind runs: its template's, a CronJob's job template's, or a Pod's own. */

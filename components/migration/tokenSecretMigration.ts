@@ -48,6 +48,7 @@ export function migrationOwnerMark(): string {
 }
 /** Arguments of {@link TokenSecretMigration}. */
 export interface TokenSecretMigrationArgs {
+    /** The namespace whose service accounts and token secrets are migrated. */
     readonly namespace: pulumi.Input<string>;
     /** The namespace's token secrets (found by content) and their replacement domains. */
     readonly tokenSecrets: pulumi.Input<TokenSecretPlan[]>;
@@ -57,6 +58,7 @@ export interface TokenSecretMigrationArgs {
     readonly deleteSecrets?: pulumi.Input<string[]>;
     /** Kubeconfig (YAML). Stored as a secret. @default - as ServiceAccountPullSecrets reads it */
     readonly kubeconfig?: pulumi.Input<string>;
+    /** Context of `kubeconfig`. @default - as ServiceAccountPullSecrets chooses it */
     readonly context?: pulumi.Input<string>;
     /**
      * The owner mark written as MIGRATION_OWNER_LABEL on each account migrated.
@@ -74,7 +76,9 @@ const tokenSecretMigrationProvider = providerShim("TokenSecretMigration");
  * nothing on the cluster. Type: `pulumi-nodejs:dynamic/k8s:TokenSecretMigration`.
  */
 export class TokenSecretMigration extends pulumi.dynamic.Resource {
+    /** The namespace migrated. */
     declare public readonly namespace: pulumi.Output<string>;
+    /** The plan per service account, as given. */
     declare public readonly serviceAccounts: pulumi.Output<ServiceAccountMigrationPlan[]>;
     /** Per service account, the token names the last run removed. */
     declare public readonly removed: pulumi.Output<Record<string, string[]>>;

@@ -51,20 +51,29 @@ export type DenialReason =
 /** The predicted decision for one image in one namespace. */
 export type ImageDecision =
     | {
+          /** Portieris would deny the image, and so the pod. */
           readonly verdict: "denied";
+          /** Why, as a code. */
           readonly reason: DenialReason;
           /** One sentence: why, naming the policies. */
           readonly detail: string;
       }
     | {
+          /** A pattern admits the image, subject to the checks in `atAdmission`. */
           readonly verdict: "admitted";
-          /** The policy and pattern that match. */
+          /** The policy that matches, e.g. `ImagePolicy team-a/trusted-images`. */
           readonly policy: string;
+          /** Its `repositories[]` pattern that matches the image. */
           readonly pattern: string;
           /** Checks left to Portieris at admission (signatures, vulnerabilities), each described. */
           readonly atAdmission: readonly string[];
       }
-    | { readonly verdict: "skipped"; readonly detail: string };
+    | {
+          /** Portieris does not check the image (a blank image reference). */
+          readonly verdict: "skipped";
+          /** One sentence: why it is not checked. */
+          readonly detail: string;
+      };
 
 /** The policies that count in `namespace`: its ImagePolicies if it has any, else the cluster's. */
 export function policiesInForce(

@@ -18,7 +18,10 @@ export interface ClusterImagePolicyArgs extends ImageRules, EnforcementOptions {
     readonly policyName: string;
 }
 
-/** A Portieris `ClusterImagePolicy` (portieris.cloud.ibm.com/v1), checked and previewed against the cluster's workloads. */
+/**
+ * A Portieris `ClusterImagePolicy` (portieris.cloud.ibm.com/v1), checked and previewed against the cluster's workloads.
+ * @see https://cloud.ibm.com/docs/Registry?topic=Registry-security_enforce_portieris
+ */
 export class ClusterImagePolicy extends pulumi.ComponentResource {
     /** The object's name. */
     public readonly policyName: string;

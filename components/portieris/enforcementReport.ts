@@ -13,9 +13,13 @@ export const OWNER_LABEL = "icr-access.pulumi.com/owner";
 
 /** One container's predicted decision. */
 export interface ContainerReport {
+    /** The container's name. */
     readonly container: string;
+    /** The image exactly as the pod spec writes it. */
     readonly image: string;
+    /** True for an init container. */
     readonly init: boolean;
+    /** What Portieris would decide for the image. */
     readonly decision: ImageDecision;
     /** The key Portieris files the decision under, when the image parses. */
     readonly key?: string;
@@ -25,8 +29,11 @@ export interface ContainerReport {
 
 /** A workload and its containers' decisions. */
 export interface WorkloadReport {
+    /** The workload's kind. */
     readonly kind: Workload["kind"];
+    /** The workload's name. */
     readonly name: string;
+    /** Its containers and init containers, each with its decision. */
     readonly containers: readonly ContainerReport[];
     /** True when any container's denial counts: Portieris denies the whole pod. */
     readonly denied: boolean;
@@ -34,14 +41,17 @@ export interface WorkloadReport {
 
 /** One namespace whose decisions the declared policies change. */
 export interface NamespaceReport {
+    /** The namespace's name. */
     readonly namespace: string;
     /** The policies that would decide there, e.g. `ImagePolicy team-a/trusted-images`. */
     readonly decidedBy: readonly string[];
+    /** The namespace's running workloads, each with its containers' decisions. */
     readonly workloads: readonly WorkloadReport[];
 }
 
 /** The whole preview. */
 export interface EnforcementReport {
+    /** Every namespace whose deciding policies include one the program declares. */
     readonly namespaces: readonly NamespaceReport[];
     /** `Kind namespace/name` of every workload that would be denied, sorted. */
     readonly denied: readonly string[];

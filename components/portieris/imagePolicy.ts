@@ -23,7 +23,10 @@ export interface ImagePolicyArgs extends ImageRules, EnforcementOptions {
     readonly policyName?: string;
 }
 
-/** A Portieris `ImagePolicy` (portieris.cloud.ibm.com/v1), checked and previewed against the namespace's workloads. */
+/**
+ * A Portieris `ImagePolicy` (portieris.cloud.ibm.com/v1), checked and previewed against the namespace's workloads.
+ * @see https://cloud.ibm.com/docs/Registry?topic=Registry-security_enforce_portieris
+ */
 export class ImagePolicy extends pulumi.ComponentResource {
     /** The object's name. */
     public readonly policyName: string;

@@ -58,7 +58,12 @@ export interface RepositoryRule {
      * an object names the account whose exemptions apply.
      * @default false
      */
-    readonly vulnerabilityAdvisor?: boolean | { readonly account: string };
+    readonly vulnerabilityAdvisor?:
+        | boolean
+        | {
+              /** The IBM Cloud account whose Vulnerability Advisor exemptions apply. */
+              readonly account: string;
+          };
     /** Deny these images outright (a `reject` requirement), e.g. to carve an exception out of a wider pattern. */
     readonly reject?: boolean;
     /**
@@ -66,12 +71,20 @@ export interface RepositoryRule {
      * so it is refused for icr.io patterns; use `signedBy` there.
      */
     readonly trust?: {
+        /** Whether images must carry Docker Content Trust signatures. */
         readonly enabled: boolean;
+        /** URL of the Notary server to verify against. @default - Portieris's default */
         readonly trustServer?: string;
+        /** Secrets holding the public keys of signers whose signatures the image must carry. */
         readonly signerSecrets?: string[];
     };
     /** A signature store other than the registry itself. */
-    readonly signatureStore?: { readonly url: string; readonly secret?: string };
+    readonly signatureStore?: {
+        /** Its URL (the `simple` policy's `storeURL`). */
+        readonly url: string;
+        /** Secret with basic-auth credentials for `url` (`storeSecret`). @default - none */
+        readonly secret?: string;
+    };
 }
 
 /** What one policy object admits. */
@@ -86,7 +99,12 @@ export interface ImageRules {
     /** `mutateImage` of every pattern given as a string; required with `signedBy`. */
     readonly mutateImage?: boolean;
     /** `vulnerabilityAdvisor` of every pattern given as a string. */
-    readonly vulnerabilityAdvisor?: boolean | { readonly account: string };
+    readonly vulnerabilityAdvisor?:
+        | boolean
+        | {
+              /** The IBM Cloud account whose Vulnerability Advisor exemptions apply. */
+              readonly account: string;
+          };
     /**
      * Registry hosts outside IBM Cloud Container Registry that the patterns may name on
      * purpose: `"quay.io"`, `"docker.io"` (also for short names such as `"nginx"`), or `"*"`

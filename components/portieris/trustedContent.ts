@@ -91,6 +91,7 @@ export function trustedContentDeclarations(args: TrustedContentArgs): {
  *     namespaces: { "team-a": { repositories: ["de.icr.io/team-a/*"] } },
  * });
  * ```
+ * @see https://cloud.ibm.com/docs/Registry?topic=Registry-security_enforce_portieris
  */
 export class TrustedContent extends pulumi.ComponentResource {
     /** The spec of each object as written, by `ImagePolicy <namespace>/<name>` or `ClusterImagePolicy <name>`. */

@@ -45,25 +45,33 @@ export const SIGNED_IDENTITY_TYPES: readonly SignedIdentityType[] = [
 
 /** `signedIdentity` of a `signedBy` requirement. */
 export interface IdentityRequirement {
+    /** How the identity must match; empty means Portieris's default (`matchRepoDigestOrExact`). */
     type: SignedIdentityType | "";
+    /** For `matchExactReference`: the reference the signature must name. */
     dockerReference?: string;
+    /** For `matchExactRepository`: the repository the signature must name. */
     dockerRepository?: string;
+    /** For `remapIdentity`: the prefix of the image's reference that `signedPrefix` replaces before matching. */
     prefix?: string;
+    /** For `remapIdentity`: the prefix put in place of `prefix`. */
     signedPrefix?: string;
 }
 
 /** One requirement of a `simple` (Red Hat simple signing) policy. */
 export interface SimpleRequirement {
+    /** Admit anything, reject everything, or require a signature by `keySecret`'s key. */
     type: SimpleRequirementType;
     /** Secret holding the armoured public key under the data key `key`. */
     keySecret?: string;
     /** Namespace of `keySecret`; Portieris defaults to the pod's namespace. */
     keySecretNamespace?: string;
+    /** For `signedBy`: how the signature's identity must match the image. */
     signedIdentity?: IdentityRequirement;
 }
 
 /** Red Hat simple signing. */
 export interface SimplePolicy {
+    /** Requirements that must all be met. */
     requirements?: SimpleRequirement[];
     /** Where signatures are stored, when not in the registry itself. */
     storeURL?: string;
@@ -73,20 +81,35 @@ export interface SimplePolicy {
 
 /** Docker Content Trust (Notary). IBM's Notary for icr.io was discontinued in November 2021. */
 export interface TrustPolicy {
+    /** Whether images must carry Docker Content Trust signatures. */
     enabled?: boolean;
+    /** URL of the Notary server to verify against; absent, Portieris's default. */
     trustServer?: string;
-    signerSecrets?: { name: string }[];
+    /** Secrets holding the public keys of signers whose signatures the image must carry. */
+    signerSecrets?: {
+        /** The secret's name. */
+        name: string;
+    }[];
 }
 
 /** Vulnerability Advisor check of IBM Cloud Container Registry. */
 export interface VulnerabilityPolicy {
-    ICCRVA?: { enabled?: boolean; account?: string };
+    /** Vulnerability Advisor's verdict on the image must pass. */
+    ICCRVA?: {
+        /** Whether the check applies. */
+        enabled?: boolean;
+        /** The IBM Cloud account whose exemptions apply. */
+        account?: string;
+    };
 }
 
 /** What Portieris checks for an image that a repository pattern matches. */
 export interface RepositoryPolicy {
+    /** Docker Content Trust (Notary) signatures. */
     trust?: TrustPolicy;
+    /** Red Hat simple signing signatures. */
     simple?: SimplePolicy;
+    /** Vulnerability checks. */
     vulnerability?: VulnerabilityPolicy;
     /** Rewrite the pod's image to the verified digest. Portieris's default (absent) is true. */
     mutateImage?: boolean;
@@ -94,12 +117,15 @@ export interface RepositoryPolicy {
 
 /** One `repositories[]` entry: a pattern (`*` matches any characters) and its policy. */
 export interface PolicyRepository {
+    /** The pattern, matched against the image as the pod spec writes it. */
     name: string;
+    /** What is checked for a matching image; absent, a match is admitted unchecked. */
     policy?: RepositoryPolicy;
 }
 
 /** The spec shared by both kinds. */
 export interface ImagePolicySpec {
+    /** The patterns that admit images; an image none matches is denied. */
     repositories: PolicyRepository[];
 }
 

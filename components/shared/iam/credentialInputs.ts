@@ -11,15 +11,21 @@ export const DEFAULT_IAM_ENDPOINT = "https://iam.cloud.ibm.com";
 
 /** Pulumi config keys the IAM resources read. */
 export const IAM_CONFIG_KEYS = {
+    /** The API key the IAM resources act with (set it with `--secret`). */
     apiKey: "ibmcloud:apiKey",
+    /** IAM base URL; defaults to {@link DEFAULT_IAM_ENDPOINT}. */
     iamEndpoint: "ibmcloud:iamEndpoint",
+    /** The account to act in; defaults to the API key's own account. */
     accountId: "ibmcloud:accountId",
 } as const;
 
 /** Environment variables the IAM resources read. */
 export const IAM_ENV_VARS = {
+    /** The API key, when `ibmcloud:apiKey` is not set. */
     apiKey: "IBMCLOUD_API_KEY",
+    /** The IAM base URL, when `ibmcloud:iamEndpoint` is not set. */
     iamEndpoint: "IBMCLOUD_IAM_ENDPOINT",
+    /** The account, when `ibmcloud:accountId` is not set. */
     accountId: "IBMCLOUD_ACCOUNT_ID",
 } as const;
 

@@ -4,7 +4,10 @@
 // check these at construction, the ApiKey provider at `check` and when it renews a key.
 import { isUnknown } from "../unknown";
 
-/** What IAM may do with a leaked key (IBM's IAM Identity API reference, `action_when_leaked`). */
+/**
+ * What IAM may do with a leaked key (IBM's IAM Identity API reference, `action_when_leaked`).
+ * @see https://cloud.ibm.com/apidocs/iam-identity-token-api
+ */
 export type LeakAction = "none" | "disable" | "delete";
 /** @internal */
 export const LEAK_ACTIONS: readonly string[] = ["none", "disable", "delete"];

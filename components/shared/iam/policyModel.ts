@@ -6,7 +6,10 @@
 import { didYouMean } from "../suggest";
 import { REGISTRY_REGION_NAMES, RegistryRegionName } from "../registry/registryRegions";
 
-/** Container Registry service roles (IBM docs "Service access roles"). */
+/**
+ * Container Registry service roles (IBM docs "Service access roles").
+ * @see https://cloud.ibm.com/docs/Registry?topic=Registry-iam
+ */
 export const Role = {
     /** Pull images, list namespaces and images. */
     Reader: "Reader",
@@ -28,6 +31,7 @@ export type Region = Exclude<RegistryRegionName, "global">;
  * The IAM regions that have a local Container Registry (IBM Registry docs, valid `region` values),
  * in alphabetical order; read from the registry's region table (REGISTRY_REGIONS).
  * A policy can name at most one; `"global"` stands for the global registry `icr.io`.
+ * @see https://cloud.ibm.com/docs/Registry?topic=Registry-registry_overview#registry_regions
  */
 export const REGIONS: readonly Region[] = Object.freeze(
     REGISTRY_REGION_NAMES.filter((name): name is Region => name !== "global").sort(),

@@ -3,7 +3,10 @@
 // {"auths":{"<server>":{"username":…,"password":…,"email":…,"auth":base64("user:pass")}}}.
 // Pure: no Pulumi import.
 
-/** Username for IBM Cloud Container Registry when the password is an IAM API key. */
+/**
+ * Username for IBM Cloud Container Registry when the password is an IAM API key.
+ * @see https://cloud.ibm.com/docs/containers?topic=containers-registry#other
+ */
 export const IAM_API_KEY_USERNAME = "iamapikey";
 
 /**
@@ -15,7 +18,10 @@ export const IKS_DEFAULT_EMAIL = "iamapikey";
 /** Data key of a `kubernetes.io/dockerconfigjson` secret. */
 export const DOCKER_CONFIG_JSON_KEY = ".dockerconfigjson";
 
-/** Secret type that holds a `.dockerconfigjson`. */
+/**
+ * Secret type that holds a `.dockerconfigjson`.
+ * @see https://kubernetes.io/docs/concepts/configuration/secret/#docker-config-secrets
+ */
 export const DOCKER_CONFIG_JSON_TYPE = "kubernetes.io/dockerconfigjson";
 
 /** Credentials for one registry server. */

@@ -18,14 +18,19 @@ export const MIGRATION_OWNER_LABEL = "pulumi-icr-access/token-migration";
 
 /** A token secret to migrate and the icr.io domains that replace it. */
 export interface TokenSecretPlan {
+    /** The token secret's name in the namespace. */
     readonly name: string;
+    /** The icr.io domains that replace the old registry domains it holds tokens for. */
     readonly domains: string[];
 }
 
 /** One service account: the token names to take out and our secrets that replace them. */
 export interface ServiceAccountMigrationPlan {
+    /** The service account's name. */
     readonly name: string;
+    /** Token secret names to take out of its `imagePullSecrets`. */
     readonly remove: string[];
+    /** Our API-key secrets it must list, and that must exist, before any token entry is removed. */
     readonly replacements: string[];
 }
 /**
