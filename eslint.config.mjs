@@ -118,6 +118,34 @@ export default tseslint.config(
         },
     },
     {
+        // Promises that nobody awaits: a floating call, a promise where a callback's void is
+        // expected, an `await` of a value that is not a promise. These need the type checker, so
+        // they read tsconfig.eslint.json (tsconfig.json plus scripts/).
+        files: ["components/**/*.ts", "emulator/**/*.ts", "scripts/**/*.ts", "test/**/*.ts"],
+        languageOptions: {
+            parserOptions: { project: "./tsconfig.eslint.json", tsconfigRootDir: import.meta.dirname },
+        },
+        rules: {
+            "@typescript-eslint/no-floating-promises": [
+                "error",
+                {
+                    // pulumi.log.* return a promise that never rejects (a failed delivery goes to
+                    // stderr) and that the runtime waits for itself: @pulumi/pulumi 3.248.0,
+                    // sdk/nodejs/log/index.ts, `log`.
+                    allowForKnownSafeCalls: [
+                        {
+                            from: "package",
+                            package: "@pulumi/pulumi",
+                            name: ["debug", "info", "warn", "error"],
+                        },
+                    ],
+                },
+            ],
+            "@typescript-eslint/no-misused-promises": "error",
+            "@typescript-eslint/await-thenable": "error",
+        },
+    },
+    {
         files: ["emulator/main.ts", "test/bench/**", "scripts/**", "test/bed/**"],
         rules: { "no-console": "off" },
     },

@@ -400,10 +400,13 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
         });
         const puts: number[] = [];
         let raced = false;
+        // A failure inside the proxy (the other writer's PUT, the forwarding) fails the test with
+        // its own message, instead of an unhandled rejection and a request left unanswered.
+        let proxyError: unknown;
         const proxy = http.createServer((req, res) => {
             let body = "";
             req.on("data", (c) => (body += c));
-            req.on("end", async () => {
+            const forward = async (): Promise<void> => {
                 if (req.method === "PUT" && !raced) {
                     raced = true;
                     const current = await getSa(ns);
@@ -425,6 +428,13 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
                 if (req.method === "PUT") puts.push(out.status);
                 res.writeHead(out.status, { "content-type": "application/json" });
                 res.end(out.data);
+            };
+            req.on("end", () => {
+                forward().catch((err: unknown) => {
+                    proxyError ??= err;
+                    if (!res.headersSent) res.writeHead(502);
+                    res.end(String(err));
+                });
             });
         });
         await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
@@ -436,7 +446,12 @@ describe("ServiceAccountPullSecrets provider against a real API server", functio
                 `contexts: [{name: p, context: {cluster: p, user: admin}}]\ncurrent-context: p\n`;
 
             // WHEN the provider adds its name through the proxy
-            const r = await p.create!(await inputs(ns, ["mine"], { kubeconfig: viaProxy }));
+            const r = await p.create!(await inputs(ns, ["mine"], { kubeconfig: viaProxy })).catch(
+                (err: unknown) => {
+                    throw proxyError ?? err;
+                },
+            );
+            if (proxyError !== undefined) throw proxyError;
 
             // THEN its first write was refused as stale, it retried, and both changes are there
             expect(puts).to.deep.equal([409, 200]);
