@@ -272,7 +272,9 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
      * provider host process: the diff records the key state holds, and the create never
      * touches it. A create without a record is of a new resource, which holds no key.
      */
-    private readonly heldKeys = new Map<string, string>();
+    // A plain object, not a Map: a provider serialized by value (state from before the shims) must
+    // deserialize to something that works.
+    private readonly heldKeys: Record<string, string> = {};
 
     constructor(private readonly tuning?: Partial<IamClientTuning>) {}
 
@@ -303,7 +305,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
 
     async diff(id: string, olds: ApiKeyState, news: ApiKeyInputs): Promise<pulumi.dynamic.DiffResult> {
         const owner = isUnknown(news.owner) ? olds.owner : (news.owner ?? olds.owner);
-        if (typeof owner === "string") this.heldKeys.set(owner, id);
+        if (typeof owner === "string") this.heldKeys[owner] = id;
         // A key with an expiry is looked at in IAM on every preview and up: is IAM's time inside
         // the renewal window, did IAM disable or purge it? One read per key; keys without an
         // expiry are only read by a refresh.
@@ -330,7 +332,7 @@ export class ApiKeyProvider implements pulumi.dynamic.ResourceProvider<ApiKeyInp
         // before and (for a listing that lags) after the create. The key this resource holds
         // (the one a replace replaces, recorded by the diff) and keys of other owners are
         // never touched.
-        const held = typeof inputs.owner === "string" ? this.heldKeys.get(inputs.owner) : undefined;
+        const held = typeof inputs.owner === "string" ? this.heldKeys[inputs.owner] : undefined;
         const orphansOf = (all: ApiKeyResource[], keptId?: string) =>
             all.filter(
                 (k) => k.id !== keptId && k.id !== held && relationTo(k.description, mark) === "orphan",
