@@ -14,6 +14,7 @@ import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets } from "../bed/kubeView";
 import { PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 
 const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
 const ADMIN = "admin-key-of-the-key-lifetime-spec-4d2b9e";
@@ -72,7 +73,7 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
     it("creates keys with a lifetime, renews them inside the window, and heals a key IAM disabled", async function () {
         await createShop();
         // GIVEN the per-cluster stack with a 90-day key lifetime
-        const stack = await sandbox.stack(".", "bedl", {
+        const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "bedl", {
             "icr-access:cluster": { value: "bedl" },
             "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
             "icr-access:keyLifetime": { value: "90d" },

@@ -8,6 +8,7 @@ import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { loginAs } from "../bed/iamWorld";
 import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 
 const ACCOUNT = "cccccccccccccccccccccccccccccccc";
 const ADMIN = "admin-key-of-the-migration-account-4d2c";
@@ -108,7 +109,7 @@ describe("registry-token migration and the image report (the per-cluster stack)"
         namespaces: Record<string, unknown>,
         migrate: unknown,
     ): Promise<ProgramStack> {
-        return sandbox.stack(".", name, {
+        return sandbox.stack(PER_CLUSTER_PROGRAM, name, {
             "icr-access:cluster": { value: name },
             "icr-access:namespaces": { value: JSON.stringify(namespaces) },
             "icr-access:migrateTokenSecrets": { value: JSON.stringify(migrate) },

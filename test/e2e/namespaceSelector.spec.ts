@@ -8,6 +8,7 @@ import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { freePort } from "../bed/processes";
 import { PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 
 const ACCOUNT = "dddddddddddddddddddddddddddddddd";
 const ADMIN = "admin-key-of-the-selector-account-7e1f";
@@ -81,7 +82,7 @@ describe("namespaceSelector (the per-cluster stack)", function () {
         await namespace("skip-me", { "icr-access": "enabled" });
         await namespace("shop", { "icr-access": "enabled" });
         await namespace("plain", {});
-        const stack = await sandbox.stack(".", "sel", {
+        const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "sel", {
             "icr-access:cluster": { value: "sel" },
             "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
             "icr-access:namespaceSelector": {

@@ -9,6 +9,7 @@ import { IamEmulator, startIamEmulator } from "../../emulator";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { serviceAccountPullSecrets } from "../bed/kubeView";
 import { ProgramStack, PulumiSandbox, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 
 const ACCOUNT = "cccccccccccccccccccccccccccccccc";
 const ADMIN = "admin-key-of-account-c-9a8b7c6d5e4f";
@@ -98,7 +99,7 @@ describe("ServiceAccountPullSecrets and other writers of the same accounts (the 
             expect(res.status).to.equal(201);
         }
         await applyAs("iks", "default", ["all-icr-io"]);
-        const stack: ProgramStack = await sandbox.stack(".", "claims", {
+        const stack: ProgramStack = await sandbox.stack(PER_CLUSTER_PROGRAM, "claims", {
             "icr-access:cluster": { value: "claims" },
             "icr-access:namespaces": {
                 value: JSON.stringify({
@@ -211,7 +212,7 @@ describe("ServiceAccountPullSecrets and other writers of the same accounts (the 
         cases.forEach(([what, namespaces, arrange, expected], i) => {
             it(`refuses ${what}`, async function () {
                 await arrange();
-                const stack = await sandbox.stack(".", `owned-${i}`, {
+                const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, `owned-${i}`, {
                     "icr-access:cluster": { value: `owned${i}` },
                     "icr-access:namespaces": { value: JSON.stringify(namespaces) },
                     "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },

@@ -10,6 +10,7 @@ import { IamEmulator, startIamEmulator } from "../../emulator";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { freePort } from "../bed/processes";
 import { ProgramStack, PulumiSandbox, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 
 const ACCOUNT = "cccccccccccccccccccccccccccccccc";
 const ACCOUNT_B = "dddddddddddddddddddddddddddddddd";
@@ -43,7 +44,7 @@ describe("Stack settings refused at preview (the per-cluster stack)", function (
 
     type Setting = { value: string; secret?: boolean };
     const stackOf = (box: PulumiSandbox, name: string, settings: Record<string, Setting>) =>
-        box.stack(".", name, {
+        box.stack(PER_CLUSTER_PROGRAM, name, {
             "icr-access:cluster": { value: name },
             "icr-access:namespaces": { value: JSON.stringify({ default: { regions: ["us-south"] } }) },
             "ibmcloud:iamEndpoint": { value: iam.url },

@@ -9,6 +9,7 @@ import { IamEmulator, startIamEmulator } from "../../emulator";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { installPortierisCrds } from "../bed/portierisCrds";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 
 const PROGRAM = "test/e2e/programs/trusted-content";
 const ACCOUNT = "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0";
@@ -491,7 +492,7 @@ describe("trusted content (Portieris policies and the enforcement preview)", fun
                         }),
                     },
                 });
-                const stack = await sandbox.stack(".", "cra", {
+                const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "cra", {
                     "icr-access:cluster": { value: "cra" },
                     "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },
                     "ibmcloud:apiKey": { value: ADMIN_KEY, secret: true },
