@@ -4,11 +4,12 @@
 // cross-account identities, and bad input stopped at preview.
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT_A = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const ACCOUNT_B = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -21,7 +22,7 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({
             port: 0,
             accounts: [

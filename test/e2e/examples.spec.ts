@@ -7,12 +7,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld, IamWorld, loginAs } from "../bed/iamWorld";
 import { DockerAuth, PullSecret, pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 import { repoRoot } from "../bed/toolchain";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT_A = "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0";
 const ACCOUNT_B = "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
@@ -67,7 +68,7 @@ describe("examples (each through the real engine, against a real API server and 
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({
             port: 0,
             accounts: [

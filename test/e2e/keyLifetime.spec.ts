@@ -10,11 +10,12 @@ import axios from "axios";
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import type { Fault } from "../../emulator/faults";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets } from "../bed/kubeView";
 import { PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
 const ADMIN = "admin-key-of-the-key-lifetime-spec-4d2b9e";
@@ -35,7 +36,7 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN }] });
         sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath, IBMCLOUD_API_KEY: "" });
     });
