@@ -10,6 +10,9 @@ import { recordBaseline, restoreBaseline } from "./clusterBaseline";
 import { LocalCluster, startLocalCluster } from "./cluster";
 import { waitFor } from "./processes";
 
+/** Set to 1, every spec boots a cluster of its own again: for timing, or to rule sharing out. */
+const CLUSTER_PER_SPEC = "ICR_TEST_CLUSTER_PER_SPEC";
+
 let booted: Promise<{ cluster: LocalCluster; restore: () => Promise<void> }> | undefined;
 
 async function boot(): Promise<{ cluster: LocalCluster; restore: () => Promise<void> }> {
@@ -47,6 +50,7 @@ async function boot(): Promise<{ cluster: LocalCluster; restore: () => Promise<v
  * to its baseline here, should a previous spec have failed before it handed it back.
  */
 export async function sharedCluster(): Promise<LocalCluster> {
+    if (process.env[CLUSTER_PER_SPEC] === "1") return startLocalCluster();
     const first = booted === undefined;
     booted ??= boot();
     const { cluster, restore } = await booted;
