@@ -62,6 +62,8 @@ async function resourceTypes(api: AxiosInstance): Promise<ResourceType[]> {
     const out: ResourceType[] = [];
     const collect = async (groupVersion: string): Promise<void> => {
         const res = await api.get(groupVersion);
+        // A group whose last CustomResourceDefinition went away since /apis was read.
+        if (res.status === 404) return;
         if (res.status !== 200) throw new Error(`GET ${groupVersion}: HTTP ${res.status}`);
         for (const r of res.data.resources as { name: string; namespaced: boolean; verbs: string[] }[]) {
             if (r.name.includes("/") || !r.verbs.includes("list") || !r.verbs.includes("delete")) continue;
@@ -195,7 +197,7 @@ async function undo(api: AxiosInstance, baseline: ClusterBaseline, difference: s
         const res = await api.delete(path, { data: { propagationPolicy: "Foreground" } });
         expectOk(res.status, "DELETE");
     } else if (what === "changed" && path.includes("/serviceaccounts/")) {
-        const [, , , namespace, , name] = path.split("/");
+        const [, , , , namespace, , name] = path.split("/");
         const was = baseline.serviceAccounts.get(`${namespace}/${name}`)!;
         const res = await api.patch(
             path,

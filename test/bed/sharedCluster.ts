@@ -13,6 +13,8 @@ import { waitFor } from "./processes";
 /** Set to 1, every spec boots a cluster of its own again: for timing, or to rule sharing out. */
 const CLUSTER_PER_SPEC = "ICR_TEST_CLUSTER_PER_SPEC";
 
+const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
 let booted: Promise<{ cluster: LocalCluster; restore: () => Promise<void> }> | undefined;
 
 async function boot(): Promise<{ cluster: LocalCluster; restore: () => Promise<void> }> {
@@ -36,8 +38,13 @@ async function boot(): Promise<{ cluster: LocalCluster; restore: () => Promise<v
             );
         }
         const baseline = await recordBaseline(cluster.api);
-        console.log(`      (shared test cluster booted in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-        return { cluster, restore: () => restoreBaseline(cluster.api, baseline) };
+        console.log(`      (shared test cluster booted in ${seconds(started)})`);
+        const restore = async (): Promise<void> => {
+            const began = Date.now();
+            await restoreBaseline(cluster.api, baseline);
+            console.log(`      (shared test cluster back to its baseline in ${seconds(began)})`);
+        };
+        return { cluster, restore };
     } catch (err) {
         await cluster.stop().catch(() => undefined);
         throw err;
@@ -50,7 +57,14 @@ async function boot(): Promise<{ cluster: LocalCluster; restore: () => Promise<v
  * to its baseline here, should a previous spec have failed before it handed it back.
  */
 export async function sharedCluster(): Promise<LocalCluster> {
-    if (process.env[CLUSTER_PER_SPEC] === "1") return startLocalCluster();
+    if (process.env[CLUSTER_PER_SPEC] === "1") {
+        const started = Date.now();
+        const own = await startLocalCluster();
+        console.log(
+            `      (${CLUSTER_PER_SPEC}=1: a cluster of the spec's own booted in ${seconds(started)})`,
+        );
+        return own;
+    }
     const first = booted === undefined;
     booted ??= boot();
     const { cluster, restore } = await booted;
