@@ -169,7 +169,7 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
             ...FAST_IAM,
         });
         try {
-            const stack = await fast.stack(".", "bedr", {
+            const stack = await fast.stack(PER_CLUSTER_PROGRAM, "bedr", {
                 "icr-access:cluster": { value: "bedr" },
                 "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
                 "icr-access:keyLifetime": { value: "90d" },
