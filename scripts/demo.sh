@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: installs the npm packages, builds (or reuses) the
-# test bed's binaries, then deploys the per-cluster stack (Pulumi.yaml at the repo
-# root) with the real engine against a local kube-apiserver and the IAM emulator.
+# test bed's binaries, then deploys the per-cluster stack (the template in
+# examples/per-cluster) with the real engine against a local kube-apiserver and the IAM emulator.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

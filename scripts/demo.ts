@@ -1,5 +1,5 @@
-// Deploys the per-cluster stack (the repository's own Pulumi.yaml, stack `local`,
-// config in Pulumi.local.yaml) against the embedded defaults: a real kube-apiserver
+// Deploys the per-cluster stack (the template in examples/per-cluster, stack `local`,
+// config in its Pulumi.local.yaml) against the embedded defaults: a real kube-apiserver
 // on loopback and the IAM emulator. Shows what was created, then runs a second
 // `pulumi preview`, which must report no changes.
 //
@@ -11,6 +11,7 @@ import { startIamEmulator } from "../emulator";
 import { startLocalCluster } from "../test/bed/cluster";
 import { iamWorld } from "../test/bed/iamWorld";
 import { PulumiSandbox } from "../test/bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../test/bed/perClusterProgram";
 
 const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
         await cluster.stop();
     };
     try {
-        const stack = await sandbox.stack(".", "local", {
+        const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "local", {
             "ibmcloud:apiKey": { value: adminKey, secret: true },
             "ibmcloud:iamEndpoint": { value: iam.url },
             "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },

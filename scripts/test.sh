@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: npm packages, the test bed's binaries (built from the
-# Go module proxy, cached), lint and type checks, then the fast suite, the mock
-# suite and the end-to-end suite through the real engine against a real API server.
+# Go module proxy, cached), lint and type checks, then each layer of tests in its own
+# mocha run (scripts/test-layer.sh): unit, emulator, providers, mocks, and end-to-end
+# through the real engine against a real API server.
 # Ends with one line: `N passed, N failed`.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,11 +20,11 @@ check() { # a named check counts as one test
   step "$name"
   if "$@"; then echo "1 0" >> "$TEST_COUNTS_FILE"; else echo "0 1" >> "$TEST_COUNTS_FILE"; echo "FAILED: $name"; fi
 }
-suite() { # a mocha suite reports its own counts
-  local name="$1"; shift
+suite() { # a layer's mocha run reports its own counts
+  local name="$1" layer="$2"
   step "$name"
   local before; before=$(wc -l < "$TEST_COUNTS_FILE")
-  npx mocha "$@"
+  scripts/test-layer.sh "$layer"
   # a suite that crashed before reporting counts as one failure
   [[ $(wc -l < "$TEST_COUNTS_FILE") -gt $before ]] || echo "0 1" >> "$TEST_COUNTS_FILE"
 }
@@ -33,9 +34,11 @@ check "format (prettier)" npx prettier --check .
 check "types (tsc, strict)" npx tsc -p tsconfig.json --noEmit
 check "API reference (typedoc, warnings are errors)" npm run --silent docs
 check "one copy of @pulumi/pulumi" bash -c '[[ $(npm ls @pulumi/pulumi --all --parseable 2>/dev/null | sort -u | wc -l) -eq 1 ]]'
-suite "unit, emulator and provider tests" --config test/unit/.mocharc.json
-suite "construction tests (mocks)" --config test/mocks/.mocharc.json
-suite "end-to-end tests (real engine, real API server)" --config test/e2e/.mocharc.json
+suite "unit tests" unit
+suite "IAM emulator tests" emulator
+suite "provider tests (IAM emulator, real API server)" providers
+suite "construction tests (mocks)" mocks
+suite "end-to-end tests (real engine, real API server)" e2e
 
 step "done"
 read -r PASSED FAILED < <(awk '{p+=$1; f+=$2} END {print p+0, f+0}' "$TEST_COUNTS_FILE")

@@ -15,6 +15,7 @@ import {
     PulumiCommand,
     Stack,
 } from "@pulumi/pulumi/automation";
+import { ensureFreshBuild } from "./freshBuild";
 import { repoRoot, toolchain } from "./toolchain";
 
 /** What a run of preview/up/refresh/destroy produced. */
@@ -52,6 +53,8 @@ export class PulumiSandbox {
     private readonly command: Promise<PulumiCommand>;
 
     constructor(extraEnv: Record<string, string> = {}) {
+        // Programs load the library from bin/ (node_modules/pulumi-icr-access -> ..).
+        ensureFreshBuild();
         const tools = toolchain();
         this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "icr-pulumi-"));
         const home = path.join(this.dir, "home");

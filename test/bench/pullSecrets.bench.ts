@@ -1,4 +1,4 @@
-// Benchmark of the per-cluster stack (the repository's own program) through the real Pulumi
+// Benchmark of the per-cluster stack (examples/per-cluster) through the real Pulumi
 // CLI and Node.js language host, against the local kube-apiserver and the IAM emulator, next
 // to two programs run the same way at each size:
 //   floor - the same resources, names, parents, dependencies and providers with none of our
@@ -13,6 +13,7 @@
 import { startIamEmulator } from "../../emulator";
 import { startLocalCluster } from "../bed/cluster";
 import { PulumiSandbox } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 import { callProbe } from "./callProbe";
 import { growthAndGoals } from "./goals";
 import { measureProgram } from "./measureProgram";
@@ -27,7 +28,7 @@ import { summaryTable } from "./summaryTable";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
-const OURS = ".";
+const OURS = PER_CLUSTER_PROGRAM;
 const FLOOR = "test/bench/programs/floor";
 const BARE = "test/bench/programs/bare-secrets";
 

@@ -1,13 +1,15 @@
-// The per-cluster stack (the repository's own Pulumi.yaml) through the real engine,
+// The per-cluster stack (examples/per-cluster) through the real engine,
 // against a real kube-apiserver and the IAM emulator: the exact secrets, service
 // accounts shared with other writers, rotation, a region change reviewed in preview,
 // cross-account identities, and bad input stopped at preview.
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT_A = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const ACCOUNT_B = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -20,7 +22,7 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({
             port: 0,
             accounts: [
@@ -36,13 +38,13 @@ describe("ClusterRegistryAccess (the per-cluster stack)", function () {
         await cluster?.stop();
     });
 
-    /** A stack of the repository's own program with the given namespaces. */
+    /** A stack of the per-cluster program with the given namespaces. */
     async function clusterStack(
         stackName: string,
         namespaces: Record<string, unknown>,
         extra: Record<string, { value: string; secret?: boolean }> = {},
     ): Promise<ProgramStack> {
-        return sandbox.stack(".", stackName, {
+        return sandbox.stack(PER_CLUSTER_PROGRAM, stackName, {
             "icr-access:cluster": { value: stackName },
             "icr-access:namespaces": { value: JSON.stringify(namespaces) },
             "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },

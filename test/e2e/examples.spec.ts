@@ -3,11 +3,17 @@
 // the API server and in IAM, a preview with no changes, and a destroy that leaves nothing of
 // ours behind.
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld, IamWorld, loginAs } from "../bed/iamWorld";
 import { DockerAuth, PullSecret, pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { repoRoot } from "../bed/toolchain";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT_A = "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0";
 const ACCOUNT_B = "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
@@ -62,7 +68,7 @@ describe("examples (each through the real engine, against a real API server and 
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({
             port: 0,
             accounts: [
@@ -507,5 +513,29 @@ describe("examples (each through the real engine, against a real API server and 
         expect(sourceAfter.auths).to.deep.equal({ "us.icr.io": iamEntry("source-key-2") });
         for (const ns of ["apps", "jobs"]) await cluster.api.delete(`/api/v1/namespaces/${ns}`);
         await cluster.api.delete("/api/v1/namespaces/default/secrets/default-us-icr-io");
+    });
+});
+
+describe("examples/per-cluster (the template of a user's per-cluster stacks)", function () {
+    const readYaml = (...parts: string[]) =>
+        parseYaml(fs.readFileSync(path.join(repoRoot, ...parts), "utf8")) as Record<string, unknown>;
+
+    it("is the program the repository root's Pulumi.yaml runs, with the same settings", function () {
+        const template = readYaml(PER_CLUSTER_PROGRAM, "Pulumi.yaml");
+        const root = readYaml("Pulumi.yaml");
+        expect(template.main).to.equal("index.ts");
+        expect(root.main).to.equal(PER_CLUSTER_PROGRAM);
+        expect({ ...root, main: template.main }).to.deep.equal(template);
+    });
+
+    it("is a program of its own that loads the library by its package name, as a copy of it does", function () {
+        const manifest = JSON.parse(
+            fs.readFileSync(path.join(repoRoot, PER_CLUSTER_PROGRAM, "package.json"), "utf8"),
+        ) as { main: string; dependencies: Record<string, string> };
+        expect(manifest.main).to.equal("index.ts");
+        expect(Object.keys(manifest.dependencies)).to.include("pulumi-icr-access");
+        const program = fs.readFileSync(path.join(repoRoot, PER_CLUSTER_PROGRAM, "index.ts"), "utf8");
+        expect(program).to.match(/from "pulumi-icr-access";/);
+        expect(program).not.to.match(/from "\.\.?\//);
     });
 });

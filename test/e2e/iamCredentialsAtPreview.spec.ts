@@ -4,9 +4,10 @@
 // cluster. Through the real CLI against a real kube-apiserver and the IAM emulator.
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld } from "../bed/iamWorld";
 import { PulumiSandbox } from "../bed/pulumi";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const PROGRAM = "test/e2e/programs/ownership";
 const ACCOUNT = "7b9f2e3d4c5b6a7980a1f2e3d4c5b6a7";
@@ -18,7 +19,7 @@ describe("IAM credentials are checked at preview (real engine)", function () {
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN_KEY }] });
         sandbox = new PulumiSandbox({
             KUBECONFIG: cluster.kubeconfigPath,

@@ -14,12 +14,13 @@ import * as path from "path";
 import { promisify } from "util";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import { ProviderKind } from "../../components/internal/providerShim";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld, IamWorld } from "../bed/iamWorld";
 import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { storedShimText } from "../bed/providerText";
 import { PulumiSandbox, resourceChanges, RunResult, StateResource } from "../bed/pulumi";
 import { repoRoot } from "../bed/toolchain";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const execFileAsync = promisify(execFile);
 const ACCOUNT = "c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2";
@@ -137,7 +138,7 @@ describe("the npm package, installed into a program outside the repository", fun
         const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
         tarball = path.join(work, packed.filename);
         packedFiles = packed.files.map((f) => f.path).sort();
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN_KEY }] });
         sandbox = new PulumiSandbox({
             KUBECONFIG: cluster.kubeconfigPath,

@@ -10,10 +10,12 @@ import axios from "axios";
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import type { Fault } from "../../emulator/faults";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets } from "../bed/kubeView";
 import { PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
 const ADMIN = "admin-key-of-the-key-lifetime-spec-4d2b9e";
@@ -34,7 +36,7 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN }] });
         sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath, IBMCLOUD_API_KEY: "" });
     });
@@ -72,7 +74,7 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
     it("creates keys with a lifetime, renews them inside the window, and heals a key IAM disabled", async function () {
         await createShop();
         // GIVEN the per-cluster stack with a 90-day key lifetime
-        const stack = await sandbox.stack(".", "bedl", {
+        const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "bedl", {
             "icr-access:cluster": { value: "bedl" },
             "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
             "icr-access:keyLifetime": { value: "90d" },
@@ -167,7 +169,7 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
             ...FAST_IAM,
         });
         try {
-            const stack = await fast.stack(".", "bedr", {
+            const stack = await fast.stack(PER_CLUSTER_PROGRAM, "bedr", {
                 "icr-access:cluster": { value: "bedr" },
                 "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
                 "icr-access:keyLifetime": { value: "90d" },

@@ -9,10 +9,11 @@ import axios from "axios";
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import type { Fault, LostResponseMode } from "../../emulator/faults";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { loginAs } from "../bed/iamWorld";
 import { pullSecrets } from "../bed/kubeView";
 import { ProgramStack, PulumiSandbox, resourceChanges } from "../bed/pulumi";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const PROGRAM = "test/e2e/programs/lost-responses";
 const ACCOUNT = "5e7d0c1b2a39485766f4e3d2c1b0a9f8";
@@ -50,7 +51,7 @@ describe("Lost IAM answers through the engine: a two-namespace stack converges w
     let stack: ProgramStack;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN_KEY }] });
         sandbox = new PulumiSandbox({
             KUBECONFIG: cluster.kubeconfigPath,

@@ -4,10 +4,12 @@
 // service accounts next to other writers' entries, and workloads on the old domains.
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { loginAs } from "../bed/iamWorld";
 import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT = "cccccccccccccccccccccccccccccccc";
 const ADMIN = "admin-key-of-the-migration-account-4d2c";
@@ -48,7 +50,7 @@ describe("registry-token migration and the image report (the per-cluster stack)"
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN }] });
         sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath, IBMCLOUD_API_KEY: "" });
     });
@@ -108,7 +110,7 @@ describe("registry-token migration and the image report (the per-cluster stack)"
         namespaces: Record<string, unknown>,
         migrate: unknown,
     ): Promise<ProgramStack> {
-        return sandbox.stack(".", name, {
+        return sandbox.stack(PER_CLUSTER_PROGRAM, name, {
             "icr-access:cluster": { value: name },
             "icr-access:namespaces": { value: JSON.stringify(namespaces) },
             "icr-access:migrateTokenSecrets": { value: JSON.stringify(migrate) },

@@ -4,10 +4,12 @@
 // explicit names win; an unreachable cluster stops the preview instead of planning deletions.
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { pullSecrets, serviceAccountPullSecrets } from "../bed/kubeView";
 import { freePort } from "../bed/processes";
 import { PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT = "dddddddddddddddddddddddddddddddd";
 const ADMIN = "admin-key-of-the-selector-account-7e1f";
@@ -18,7 +20,7 @@ describe("namespaceSelector (the per-cluster stack)", function () {
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN }] });
         sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath, IBMCLOUD_API_KEY: "" });
     });
@@ -81,7 +83,7 @@ describe("namespaceSelector (the per-cluster stack)", function () {
         await namespace("skip-me", { "icr-access": "enabled" });
         await namespace("shop", { "icr-access": "enabled" });
         await namespace("plain", {});
-        const stack = await sandbox.stack(".", "sel", {
+        const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "sel", {
             "icr-access:cluster": { value: "sel" },
             "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
             "icr-access:namespaceSelector": {

@@ -12,6 +12,7 @@ import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { serviceAccountPullSecrets } from "../bed/kubeView";
 import { PulumiSandbox, resourceChanges } from "../bed/pulumi";
 import { repoRoot } from "../bed/toolchain";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 
 const ACCOUNT = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
 const ADMIN = "admin-key-of-the-operator-account-2b9a";
@@ -55,7 +56,9 @@ interface Rule {
 
 describe("examples/operator", function () {
     it("sets exactly the config keys the per-cluster program declares, with its credentials from a Secret", function () {
-        const project = parseYaml(fs.readFileSync(path.join(repoRoot, "Pulumi.yaml"), "utf8")) as {
+        const project = parseYaml(
+            fs.readFileSync(path.join(repoRoot, PER_CLUSTER_PROGRAM, "Pulumi.yaml"), "utf8"),
+        ) as {
             config: Record<string, unknown>;
         };
         const { config, secretsRef, serviceAccountName, namespace } = stackManifest();
@@ -202,7 +205,7 @@ describe("examples/operator", function () {
                     { value: typeof v === "string" ? v : JSON.stringify(v) },
                 ]),
             );
-            const stack = await sandbox.stack(".", "operator", {
+            const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "operator", {
                 ...stackConfig,
                 "icr-access:kubeconfig": { value: kubeconfig, secret: true },
                 "ibmcloud:apiKey": { value: ADMIN, secret: true },

@@ -14,12 +14,13 @@ import axios from "axios";
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import type { Fault } from "../../emulator/faults";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { IamWorld, iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets } from "../bed/kubeView";
 import { Stack } from "@pulumi/pulumi/automation";
 import { ProgramStack, PulumiSandbox, resourceChanges } from "../bed/pulumi";
 import { toolchain } from "../bed/toolchain";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const PROGRAM = "test/e2e/programs/ownership";
 const ACCOUNT = "6a8e1d2c3b4a59687706f5e4d3c2b1a0";
@@ -39,7 +40,7 @@ describe("Ownership is recorded, never guessed (real engine, real API server)", 
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN_KEY }] });
         sandbox = new PulumiSandbox({
             KUBECONFIG: cluster.kubeconfigPath,

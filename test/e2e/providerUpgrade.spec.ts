@@ -5,10 +5,11 @@
 import { expect } from "chai";
 import { readMark } from "../../components/shared/ownership/ownerMark";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { iamWorld } from "../bed/iamWorld";
 import { serviceAccountPullSecrets } from "../bed/kubeView";
 import { ProgramStack, PulumiSandbox, resourceChanges, StateResource } from "../bed/pulumi";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT = "d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3";
 const ADMIN_KEY = "provider-upgrade-admin-key-1a2b3c4d5e";
@@ -37,7 +38,7 @@ describe("upgrading state written with by-value providers to the shims", functio
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN_KEY }] });
         sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath, IBMCLOUD_API_KEY: "" });
     });

@@ -6,9 +6,11 @@
 // destroy none of ours is left where it was ours.
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { serviceAccountPullSecrets } from "../bed/kubeView";
 import { ProgramStack, PulumiSandbox, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT = "cccccccccccccccccccccccccccccccc";
 const ADMIN = "admin-key-of-account-c-9a8b7c6d5e4f";
@@ -21,7 +23,7 @@ describe("ServiceAccountPullSecrets and other writers of the same accounts (the 
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({ port: 0, accounts: [{ accountId: ACCOUNT, apiKey: ADMIN }] });
         sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath, IBMCLOUD_API_KEY: "" });
     });
@@ -98,7 +100,7 @@ describe("ServiceAccountPullSecrets and other writers of the same accounts (the 
             expect(res.status).to.equal(201);
         }
         await applyAs("iks", "default", ["all-icr-io"]);
-        const stack: ProgramStack = await sandbox.stack(".", "claims", {
+        const stack: ProgramStack = await sandbox.stack(PER_CLUSTER_PROGRAM, "claims", {
             "icr-access:cluster": { value: "claims" },
             "icr-access:namespaces": {
                 value: JSON.stringify({
@@ -211,7 +213,7 @@ describe("ServiceAccountPullSecrets and other writers of the same accounts (the 
         cases.forEach(([what, namespaces, arrange, expected], i) => {
             it(`refuses ${what}`, async function () {
                 await arrange();
-                const stack = await sandbox.stack(".", `owned-${i}`, {
+                const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, `owned-${i}`, {
                     "icr-access:cluster": { value: `owned${i}` },
                     "icr-access:namespaces": { value: JSON.stringify(namespaces) },
                     "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },

@@ -7,9 +7,11 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { freePort } from "../bed/processes";
 import { ProgramStack, PulumiSandbox, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const ACCOUNT = "cccccccccccccccccccccccccccccccc";
 const ACCOUNT_B = "dddddddddddddddddddddddddddddddd";
@@ -25,7 +27,7 @@ describe("Stack settings refused at preview (the per-cluster stack)", function (
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         iam = await startIamEmulator({
             port: 0,
             accounts: [
@@ -43,7 +45,7 @@ describe("Stack settings refused at preview (the per-cluster stack)", function (
 
     type Setting = { value: string; secret?: boolean };
     const stackOf = (box: PulumiSandbox, name: string, settings: Record<string, Setting>) =>
-        box.stack(".", name, {
+        box.stack(PER_CLUSTER_PROGRAM, name, {
             "icr-access:cluster": { value: name },
             "icr-access:namespaces": { value: JSON.stringify({ default: { regions: ["us-south"] } }) },
             "ibmcloud:iamEndpoint": { value: iam.url },

@@ -2,15 +2,16 @@
 // Kubernetes program's whole lifecycle, and a dynamic resource in the engine's
 // dynamic-provider host.
 import { expect } from "chai";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { PulumiSandbox } from "../bed/pulumi";
+import { sharedCluster } from "../bed/sharedCluster";
 
 describe("test bed", function () {
     let cluster: LocalCluster;
     let sandbox: PulumiSandbox;
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath });
     });
     after(async function () {

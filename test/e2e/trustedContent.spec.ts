@@ -6,9 +6,11 @@
 // by up, and destroy leaving the cluster's other policies in place.
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { LocalCluster, startLocalCluster } from "../bed/cluster";
+import { LocalCluster } from "../bed/cluster";
 import { installPortierisCrds } from "../bed/portierisCrds";
 import { ProgramStack, PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
+import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
+import { sharedCluster } from "../bed/sharedCluster";
 
 const PROGRAM = "test/e2e/programs/trusted-content";
 const ACCOUNT = "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0";
@@ -107,7 +109,7 @@ describe("trusted content (Portieris policies and the enforcement preview)", fun
     }
 
     before(async function () {
-        cluster = await startLocalCluster();
+        cluster = await sharedCluster();
         await installPortierisCrds(cluster);
         sandbox = new PulumiSandbox({ KUBECONFIG: cluster.kubeconfigPath });
 
@@ -491,7 +493,7 @@ describe("trusted content (Portieris policies and the enforcement preview)", fun
                         }),
                     },
                 });
-                const stack = await sandbox.stack(".", "cra", {
+                const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "cra", {
                     "icr-access:cluster": { value: "cra" },
                     "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },
                     "ibmcloud:apiKey": { value: ADMIN_KEY, secret: true },

@@ -1,5 +1,5 @@
-// The benchmark's floor: the resources of the per-cluster stack (index.ts at the repository
-// root, ClusterRegistryAccess) for the benchmark's configuration, with the same names, type
+// The benchmark's floor: the resources of the per-cluster stack (examples/per-cluster,
+// ClusterRegistryAccess) for the benchmark's configuration, with the same names, type
 // tokens, parents, dependencies and providers, but nothing of ours in them. Components are
 // empty, IAM objects and service-account patches are no-op dynamic resources, and the one
 // pull secret per namespace is a bare Secret. What the real stack costs above this is ours.
