@@ -76,6 +76,9 @@ async function main(): Promise<void> {
         console.log(`  service IDs: ${account.serviceIds.map((s) => s.name).join(", ")}`);
         console.log(`  API keys:    ${account.apiKeys.map((k) => k.name).join(", ")}`);
         console.log(`  policies:    ${account.policies.length}`);
+        // The keyExpiries output: when each identity's key stops working (icr-access:keyLifetime).
+        const expiries = Object.entries((up.outputs.keyExpiries?.value ?? {}) as Record<string, string>);
+        console.log(`  key expiries: ${expiries.map(([id, at]) => `${id} ${at}`).join(", ") || "none"}`);
 
         console.log("\nImages to move (the imageReport output; nothing was changed):\n");
         const report = (up.outputs.imageReport?.value ?? []) as ImageReportRow[];

@@ -3,7 +3,8 @@
 // that pass. Keys are created with IAM's expires_at; once IAM's time is inside the renewal
 // window, preview shows the renewal (a replace naming expiresAt) and up performs it, create
 // before delete, the pull secrets updated in place; a key IAM disabled is healed by the next
-// up; a renewal whose answer is lost while IAM's listings fail leaves no twin key after the
+// up, and so are a key that expired and one IAM purged while nobody ran the stack; a renewal
+// whose answer is lost while IAM's listings fail leaves no twin key after the
 // rerun. After every step the key in the cluster's pull secret logs in, and a key that is gone
 // is refused.
 import axios from "axios";
@@ -71,7 +72,7 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
         }
     }
 
-    it("creates keys with a lifetime, renews them inside the window, and heals a key IAM disabled", async function () {
+    it("creates keys with a lifetime, renews them inside the window, and heals keys IAM disabled, expired or purged", async function () {
         await createShop();
         // GIVEN the per-cluster stack with a 90-day key lifetime
         const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "bedl", {
@@ -155,6 +156,29 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
         expect(third).not.to.equal(second);
         expect(await loginAs(iam.url, third)).to.equal(whoami);
         expect(await loginAs(iam.url, second)).to.equal("400 BXNIM0415E");
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
+
+        // WHEN nobody runs the stack until the key has expired
+        iam.clock.advance("91d");
+        expect(await loginAs(iam.url, third)).to.match(/^400 /, "IAM refuses the expired key");
+        // THEN preview names the expiry, and up heals it: a new key in the same secret, logging in
+        expect(keyDiffs(await stack.preview())).to.include("expiresAt");
+        const afterExpiry = await stack.up();
+        expect(keyOps(afterExpiry)).to.deep.equal(["create-replacement", "replace", "delete-replaced"]);
+        const fourth = await clusterKey();
+        expect(fourth).not.to.equal(third);
+        expect(await loginAs(iam.url, fourth)).to.equal(whoami);
+        expect(resourceChanges(await stack.preview())).to.deep.equal([]);
+
+        // WHEN nobody runs it for long enough that IAM purges the key (90 days after its expiry)
+        iam.clock.advance("181d");
+        // THEN preview names the key as gone, and up makes a new one in the same secret, logging in
+        expect(keyDiffs(await stack.preview())).to.include("apikey");
+        const afterPurge = await stack.up();
+        expect(keyOps(afterPurge)).to.deep.equal(["create-replacement", "replace", "delete-replaced"]);
+        const fifth = await clusterKey();
+        expect(fifth).not.to.equal(fourth);
+        expect(await loginAs(iam.url, fifth)).to.equal(whoami);
         expect(resourceChanges(await stack.preview())).to.deep.equal([]);
 
         await stack.destroy();
