@@ -14,6 +14,7 @@ import type { Fault } from "../../emulator/faults";
 import { LocalCluster } from "../bed/cluster";
 import { iamWorld, loginAs } from "../bed/iamWorld";
 import { pullSecrets } from "../bed/kubeView";
+import { FAST_IAM_CLIENT_ENV } from "../bed/fastIamClient";
 import { PulumiSandbox, resourceChanges, RunResult } from "../bed/pulumi";
 import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 import { sharedCluster } from "../bed/sharedCluster";
@@ -22,14 +23,6 @@ const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
 const ADMIN = "admin-key-of-the-key-lifetime-spec-4d2b9e";
 const DAY = 86_400_000;
 const KEY = "bedl-shop-key";
-/** The IAM client's timeouts and backoff, short, so a held-back answer fails the run in seconds. */
-const FAST_IAM = {
-    ICR_ACCESS_IAM_TIMEOUT_MS: "2000",
-    ICR_ACCESS_IAM_BASE_DELAY_MS: "100",
-    ICR_ACCESS_IAM_MAX_DELAY_MS: "400",
-    ICR_ACCESS_IAM_NOT_FOUND_POLL_MS: "200",
-    ICR_ACCESS_IAM_NOT_FOUND_GRACE_MS: "5000",
-};
 
 describe("Key lifetime and renewal (the per-cluster stack)", function () {
     let cluster: LocalCluster;
@@ -45,6 +38,16 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
         sandbox?.dispose();
         await iam?.close();
         await cluster?.stop();
+    });
+
+    /** The per-cluster stack's settings: cluster `name`, namespace shop, keys that live 90 days. */
+    const lifetimeStackConfig = (name: string) => ({
+        "icr-access:cluster": { value: name },
+        "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
+        "icr-access:keyLifetime": { value: "90d" },
+        "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },
+        "ibmcloud:apiKey": { value: ADMIN, secret: true },
+        "ibmcloud:iamEndpoint": { value: iam.url },
     });
 
     /** The password of shop's pull secret for us.icr.io: the key the cluster pulls with. */
@@ -75,14 +78,7 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
     it("creates keys with a lifetime, renews them inside the window, and heals keys IAM disabled, expired or purged", async function () {
         await createShop();
         // GIVEN the per-cluster stack with a 90-day key lifetime
-        const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "bedl", {
-            "icr-access:cluster": { value: "bedl" },
-            "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
-            "icr-access:keyLifetime": { value: "90d" },
-            "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },
-            "ibmcloud:apiKey": { value: ADMIN, secret: true },
-            "ibmcloud:iamEndpoint": { value: iam.url },
-        });
+        const stack = await sandbox.stack(PER_CLUSTER_PROGRAM, "bedl", lifetimeStackConfig("bedl"));
 
         // WHEN it is deployed
         const up = await stack.up();
@@ -190,17 +186,10 @@ describe("Key lifetime and renewal (the per-cluster stack)", function () {
         const fast = new PulumiSandbox({
             KUBECONFIG: cluster.kubeconfigPath,
             IBMCLOUD_API_KEY: "",
-            ...FAST_IAM,
+            ...FAST_IAM_CLIENT_ENV,
         });
         try {
-            const stack = await fast.stack(PER_CLUSTER_PROGRAM, "bedr", {
-                "icr-access:cluster": { value: "bedr" },
-                "icr-access:namespaces": { value: JSON.stringify({ shop: { regions: ["us-south"] } }) },
-                "icr-access:keyLifetime": { value: "90d" },
-                "icr-access:kubeconfig": { value: cluster.kubeconfig, secret: true },
-                "ibmcloud:apiKey": { value: ADMIN, secret: true },
-                "ibmcloud:iamEndpoint": { value: iam.url },
-            });
+            const stack = await fast.stack(PER_CLUSTER_PROGRAM, "bedr", lifetimeStackConfig("bedr"));
             const up = await stack.up();
             const serviceId = (up.outputs.serviceIds.value as Record<string, string>).shop;
             const whoami = `iam-${serviceId} in ${ACCOUNT}`;

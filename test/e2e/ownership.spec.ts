@@ -20,19 +20,12 @@ import { pullSecrets } from "../bed/kubeView";
 import { Stack } from "@pulumi/pulumi/automation";
 import { ProgramStack, PulumiSandbox, resourceChanges } from "../bed/pulumi";
 import { toolchain } from "../bed/toolchain";
+import { FAST_IAM_CLIENT_ENV } from "../bed/fastIamClient";
 import { sharedCluster } from "../bed/sharedCluster";
 
 const PROGRAM = "test/e2e/programs/ownership";
 const ACCOUNT = "6a8e1d2c3b4a59687706f5e4d3c2b1a0";
 const ADMIN_KEY = "admin-key-of-the-ownership-spec-7d31b0e5";
-const CLIENT_TIMEOUT_MS = 2_000;
-const FAST_IAM = {
-    ICR_ACCESS_IAM_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS),
-    ICR_ACCESS_IAM_BASE_DELAY_MS: "100",
-    ICR_ACCESS_IAM_MAX_DELAY_MS: "400",
-    ICR_ACCESS_IAM_NOT_FOUND_POLL_MS: "200",
-    ICR_ACCESS_IAM_NOT_FOUND_GRACE_MS: "5000",
-};
 
 describe("Ownership is recorded, never guessed (real engine, real API server)", function () {
     let cluster: LocalCluster;
@@ -47,7 +40,7 @@ describe("Ownership is recorded, never guessed (real engine, real API server)", 
             IBMCLOUD_API_KEY: "",
             IBMCLOUD_IAM_ENDPOINT: "",
             IBMCLOUD_ACCOUNT_ID: "",
-            ...FAST_IAM,
+            ...FAST_IAM_CLIENT_ENV,
         });
         for (const ns of ["alpha", "beta", "dshare"]) {
             expect(
@@ -445,7 +438,7 @@ describe("Ownership is recorded, never guessed (real engine, real API server)", 
             IBMCLOUD_API_KEY: "",
             IBMCLOUD_IAM_ENDPOINT: "",
             IBMCLOUD_ACCOUNT_ID: "",
-            ...FAST_IAM,
+            ...FAST_IAM_CLIENT_ENV,
         });
         try {
             const moved = await programStack("after-rename", "ren", namespaces, other);
