@@ -4,6 +4,7 @@
 // (./policies.ts), all sent through one transport (./transport.ts) with its retries. Each
 // method is the one of that part, documented there.
 import type { IbmPolicy } from "../../shared/iam/policyModel";
+import { IamAccountLimits, IdentityLimits } from "./accountLimits";
 import { ApiKeyAt, ApiKeyResource, IamApiKeys } from "./apiKeys";
 import { IamPolicies, PolicyWithEtag } from "./policies";
 import { IamServiceIds, ServiceIdResource } from "./serviceIds";
@@ -19,6 +20,7 @@ export class IamClient {
     private readonly serviceIds: IamServiceIds;
     private readonly apiKeys: IamApiKeys;
     private readonly policies: IamPolicies;
+    private readonly limits: IamAccountLimits;
 
     constructor(
         credentials: IamClientCredentials,
@@ -29,6 +31,7 @@ export class IamClient {
         this.serviceIds = new IamServiceIds(this.transport);
         this.apiKeys = new IamApiKeys(this.transport);
         this.policies = new IamPolicies(this.transport);
+        this.limits = new IamAccountLimits(this.transport);
     }
 
     /** The IAM base URL, without a trailing slash. */
@@ -137,6 +140,13 @@ export class IamClient {
     /** See {@link IamApiKeys.unlockApiKey}. */
     unlockApiKey(...args: Parameters<IamApiKeys["unlockApiKey"]>): Promise<void> {
         return this.apiKeys.unlockApiKey(...args);
+    }
+
+    // ----- IAM Identity account limits (./accountLimits.ts)
+
+    /** See {@link IamAccountLimits.getIdentityLimits}. */
+    getIdentityLimits(...args: Parameters<IamAccountLimits["getIdentityLimits"]>): Promise<IdentityLimits> {
+        return this.limits.getIdentityLimits(...args);
     }
 
     // ----- IAM Policy Management (./policies.ts)
