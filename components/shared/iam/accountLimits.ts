@@ -109,7 +109,7 @@ export function accountLimitFindings(
     ) => {
         if (adds === 0) return;
         const after = holds + adds;
-        const text = `this stack adds ${n(adds)} ${what}; the account holds ${n(holds)} of ${limitText(name)}`;
+        const text = `this stack adds ${n(adds)} ${adds === 1 ? what.slice(0, -1) : what}; the account holds ${n(holds)} of ${limitText(name)}`;
         if (after > limits[name]) refusals.push(`${text}, ${n(after - limits[name])} too many. ${ways}`);
         else if (after >= limits[name] * NEAR_LIMIT_SHARE)
             warnings.push(
