@@ -12,7 +12,7 @@ import type {
     NamespaceAccessOutputs,
     RegistryAccess,
 } from "./clusterRegistryAccessArgs";
-import { IdentityPlanEntry, planCoverage, plannedIdentities } from "./clusterRegistryAccessPlan";
+import { planCoverage, plannedIdentities } from "./clusterRegistryAccessPlan";
 import { clusterRegistryAccessProblems } from "./clusterRegistryAccessProblems";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import { NamespaceRemovalGuard } from "./k8s/namespaceRemovalGuard";
@@ -25,7 +25,7 @@ import { surveyLiveCluster } from "./coverage/liveSurvey";
 import { migrationOptions } from "./migration/migrationSettings";
 import { migrationOwnerMark, TokenSecretMigration } from "./migration/tokenSecretMigration";
 import { clusterSettingProblems } from "./stackSettings";
-import { checkAccountLimits } from "./iam/accountLimitsCheck";
+import { checkAccountLimitsLater, checkAccountLimitsNow } from "./iam/accountLimitsCheck";
 
 /**
  * Lets a cluster's namespaces pull from IBM Cloud Container Registry: per namespace (or
@@ -85,44 +85,53 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
               )
             : undefined;
 
-        // The IAM account-limit check (./iam/accountLimitsCheck.ts) holds back every identity and
-        // the cluster's provider until it has passed, so that a stack over a limit creates
-        // nothing, in `up --skip-preview` too. It runs once the identities are known: at once,
-        // or after the cluster survey.
-        const checkLimits = (namespaces: readonly IdentityPlanEntry[]) =>
-            checkAccountLimits(this, () => plannedIdentities(args, namespaces), {
-                credentials: args.registryCredentials,
-                limits: args.iamLimits,
-                limitsField: "iamLimits",
-                ways:
-                    "Ways out: let namespaces share one identity (sharedIdentities, and " +
-                    "namespaces.<ns>.identity), cover fewer namespaces, or ask IBM to raise the " +
-                    "account's limit and set iamLimits to it.",
-            });
+        // The IAM account-limit check (./iam/accountLimitsCheck.ts) holds back every identity,
+        // the cluster's provider and the surveyed namespaces until it has passed, so that a
+        // stack over a limit creates nothing, in `up --skip-preview` too. What is known now (the
+        // named namespaces and shared identities) is checked now, so that a refusal comes in
+        // seconds; namespaces the survey adds are checked once it has read the cluster.
+        const limitOptions = {
+            credentials: args.registryCredentials,
+            limits: args.iamLimits,
+            limitsField: "iamLimits",
+            ways:
+                "Ways out: let namespaces share one identity (sharedIdentities, and " +
+                "namespaces.<ns>.identity), cover fewer namespaces, or ask IBM to raise the " +
+                "account's limit and set iamLimits to it.",
+        };
+        const named = plannedIdentities(
+            args,
+            Object.entries(args.namespaces).map(([namespace, access]) => ({
+                namespace,
+                access,
+                field: `namespaces.${namespace}`,
+            })),
+        );
+        const checkedNow = checkAccountLimitsNow(this, named, limitOptions);
         const limitsChecked: pulumi.Output<void> =
             coverage === undefined
-                ? checkLimits(
-                      Object.entries(args.namespaces).map(([namespace, access]) => ({
-                          namespace,
-                          access,
-                          field: `namespaces.${namespace}`,
-                      })),
-                  )
-                : coverage.apply(({ plan, problems }) =>
+                ? checkedNow
+                    ? pulumi.output(undefined)
+                    : checkAccountLimitsLater(this, named, limitOptions)
+                : coverage.apply(({ plan, problems }) => {
                       // Problems fail the run where the namespaces are declared.
-                      problems.length > 0
+                      if (problems.length > 0) return pulumi.output(undefined);
+                      const all = plannedIdentities(
+                          args,
+                          plan.namespaces.map((p) => ({
+                              namespace: p.namespace,
+                              access: p.access,
+                              field:
+                                  p.source === "selected"
+                                      ? `namespaceSelector (namespace ${p.namespace})`
+                                      : `namespaces.${p.namespace}`,
+                          })),
+                      );
+                      const checked = new Set(named.map((p) => p.serviceIdName));
+                      return checkedNow && all.every((p) => checked.has(p.serviceIdName))
                           ? pulumi.output(undefined)
-                          : checkLimits(
-                                plan.namespaces.map((p) => ({
-                                    namespace: p.namespace,
-                                    access: p.access,
-                                    field:
-                                        p.source === "selected"
-                                            ? `namespaceSelector (namespace ${p.namespace})`
-                                            : `namespaces.${p.namespace}`,
-                                })),
-                            ),
-                  );
+                          : checkAccountLimitsLater(this, all, limitOptions);
+                  });
         const afterLimits = limitsChecked.apply((): pulumi.Resource[] => []);
         // The stack's own Kubernetes provider, so that the secrets and the service-account
         // patches reach the same cluster, and so that Secret data can change in place: without
@@ -229,7 +238,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             this.imageReport = pulumi.output([]);
         } else {
             // The outputs hold the run open until the surveyed namespaces are declared.
-            const declared = coverage.apply(({ plan, problems }) => {
+            const declared = pulumi.all([coverage, limitsChecked]).apply(([{ plan, problems }]) => {
                 if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
                 for (const planned of plan.namespaces) {
                     for (const note of planned.notes) pulumi.log.info(note, this);

@@ -2,20 +2,18 @@
 // any IAM object is declared to the engine: the listings it needs (the account's service IDs
 // and policies, and the limits IAM Identity reports) are reads, so a preview that would cross a
 // limit fails in seconds with the numbers and the way out, and an `up` creates nothing. The
-// counting rules are in ../shared/iam/accountLimits.ts.
+// reading and counting are in ./accountLimitsProbe.ts and ../shared/iam/accountLimits.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { IamClient } from "../clients/iam";
 import { iamProviderConfigFrom, resolveIamCredentials } from "../host/iam/credentials";
-import { IAM_CONFIG_KEYS } from "../shared/iam/credentialInputs";
+import type { IamAccountLimits, PlannedIdentity } from "../shared/iam/accountLimits";
 import {
-    ACCOUNT_LIMIT_NAMES,
-    accountLimitFindings,
-    IamAccountLimits,
-    IBM_DEFAULT_LIMITS,
-    LimitSources,
-    PlannedIdentity,
-} from "../shared/iam/accountLimits";
+    accountLimitsVerdict,
+    accountLimitsVerdictSync,
+    LimitsQuestion,
+    LimitsVerdict,
+} from "./accountLimitsProbe";
 import type { IamCredentialsArgs } from "./credentials";
+import type { IamCredentialsInputs } from "../shared/iam/credentialInputs";
 
 /** What the check needs besides the planned identities. @internal */
 export interface AccountLimitsCheckOptions {
@@ -29,71 +27,89 @@ export interface AccountLimitsCheckOptions {
     readonly ways: string;
 }
 
+/** A check that must be quick: a few attempts, then a warning that it could not be made. */
+const CHECK_TUNING = { maxAttempts: 3, maxElapsedMs: 20_000, timeoutMs: 10_000 };
+
+/** The question for `credentials` (or the stack-wide ones); undefined when there is no usable key. */
+function question(
+    planned: readonly PlannedIdentity[],
+    opts: AccountLimitsCheckOptions,
+    credentials: IamCredentialsInputs | undefined,
+    apiKey: string | undefined,
+): LimitsQuestion | undefined {
+    const stack = new pulumi.Config("ibmcloud");
+    const config = iamProviderConfigFrom({
+        get: (key) => (key === "ibmcloud:apiKey" ? apiKey : stack.get(key.split(":")[1])),
+    });
+    try {
+        return {
+            credentials: resolveIamCredentials(credentials, config, process.env),
+            tuning: CHECK_TUNING,
+            planned,
+            given: opts.limits === false ? {} : (opts.limits ?? {}),
+            limitsField: opts.limitsField,
+            ways: opts.ways,
+        };
+    } catch {
+        return undefined; // no key or an unusable endpoint: the IAM providers' checks name it
+    }
+}
+
 /**
- * Checks the planned identities against the account's limits: warns near one, and rejects
- * (failing the run before any IAM object is declared) over one. Resolves once checked; a check
- * that cannot read the account warns and resolves, since the providers then report the cause.
+ * Checks the planned identities against the account's limits before this returns: warns near
+ * one, throws naming every crossed one. Only with the stack-wide credentials, which the program
+ * can read now; false when it could not check (other credentials, or the check's process
+ * failed), and the caller then checks later.
  * @internal
  */
-export function checkAccountLimits(
+export function checkAccountLimitsNow(
     parent: pulumi.Resource,
-    planned: () => readonly PlannedIdentity[],
+    planned: readonly PlannedIdentity[],
+    opts: AccountLimitsCheckOptions,
+): boolean {
+    if (opts.limits === false) return true;
+    if (opts.credentials !== undefined) return false;
+    const q = question(planned, opts, undefined, new pulumi.Config("ibmcloud").get("apiKey"));
+    if (q === undefined) return true;
+    const verdict = accountLimitsVerdictSync(q);
+    if (verdict === undefined) return false;
+    report(parent, verdict, opts.limitsField);
+    return true;
+}
+
+/**
+ * The same check, inside the returned Output, which rejects over a limit: the engine then
+ * reports after its minute of waiting, but before anything that waits on the Output is created.
+ * @internal
+ */
+export function checkAccountLimitsLater(
+    parent: pulumi.Resource,
+    planned: readonly PlannedIdentity[],
     opts: AccountLimitsCheckOptions,
 ): pulumi.Output<void> {
     if (opts.limits === false) return pulumi.output(undefined);
-    const stack = new pulumi.Config("ibmcloud");
-    const apiKeyName = IAM_CONFIG_KEYS.apiKey.split(":")[1];
     return pulumi
-        .all([pulumi.output(opts.credentials), stack.getSecret(apiKeyName)])
+        .all([pulumi.output(opts.credentials), new pulumi.Config("ibmcloud").getSecret("apiKey")])
         .apply(async ([credentials, apiKey]) => {
-            const config = iamProviderConfigFrom({
-                get: (key) => (key === IAM_CONFIG_KEYS.apiKey ? apiKey : stack.get(key.split(":")[1])),
-            });
-            let client: IamClient;
-            try {
-                client = new IamClient(resolveIamCredentials(credentials, config, process.env));
-            } catch {
-                return; // no key or an unusable endpoint: the IAM providers' checks name it
-            }
-            const reported: LimitSources = {};
-            const limits: { -readonly [K in keyof IamAccountLimits]: number } = { ...IBM_DEFAULT_LIMITS };
-            let holdings;
-            try {
-                const accountId = await client.accountId();
-                const [serviceIds, policies, identity] = await Promise.all([
-                    client.listServiceIds({ accountId }),
-                    client.listPolicies({ accountId }),
-                    client.getIdentityLimits({ accountId }),
-                ]);
-                holdings = { serviceIds, policies: policies.length };
-                const apiKeys = identity.apikeys_per_identity?.limit;
-                if (typeof apiKeys === "number") {
-                    limits.apiKeysPerIdentity = apiKeys;
-                    reported.apiKeysPerIdentity = "as IAM reports it";
-                }
-            } catch (err) {
-                pulumi.log.warn(
-                    `IAM account limits not checked: ${(err as Error).message}. The check lists the account's ` +
-                        `service IDs and policies; set ${opts.limitsField}: false to skip it.`,
-                    parent,
-                );
-                return;
-            }
-            for (const name of ACCOUNT_LIMIT_NAMES) {
-                const given = opts.limits === false ? undefined : opts.limits?.[name];
-                if (given !== undefined) {
-                    limits[name] = given;
-                    reported[name] = `${opts.limitsField}.${name}`;
-                }
-            }
-            const found = accountLimitFindings(planned(), holdings, limits, reported, opts.ways);
-            for (const warning of found.warnings)
-                pulumi.log.warn(`IAM account limit near: ${warning}`, parent);
-            if (found.refusals.length > 0) {
-                throw new pulumi.ResourceError(
-                    `IAM account limits: ${found.refusals.join(" ")} Nothing was created.`,
-                    parent,
-                );
-            }
+            const q = question(planned, opts, credentials, apiKey);
+            if (q !== undefined) report(parent, await accountLimitsVerdict(q), opts.limitsField);
         });
+}
+
+/** Warns about each near limit; throws naming every crossed one. */
+function report(parent: pulumi.Resource, verdict: LimitsVerdict, limitsField: string): void {
+    if ("unreadable" in verdict) {
+        pulumi.log.warn(
+            `IAM account limits not checked: ${verdict.unreadable}. The check lists the account's service IDs ` +
+                `and policies; set ${limitsField}: false to skip it.`,
+            parent,
+        );
+        return;
+    }
+    for (const warning of verdict.warnings) pulumi.log.warn(`IAM account limit near: ${warning}`, parent);
+    if (verdict.refusals.length > 0)
+        throw new pulumi.ResourceError(
+            `IAM account limits: ${verdict.refusals.join(" ")} Nothing was created.`,
+            parent,
+        );
 }
