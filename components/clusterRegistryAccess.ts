@@ -15,6 +15,12 @@ import type {
 import { planCoverage } from "./clusterRegistryAccessPlan";
 import { clusterRegistryAccessProblems } from "./clusterRegistryAccessProblems";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
+import {
+    ScopedIdentity,
+    accessGroupsOptions,
+    accessScopeOf,
+    declareAccessGroupMemberships,
+} from "./iam/sharedAccessGroups";
 import { NamespaceRemovalGuard } from "./k8s/namespaceRemovalGuard";
 import { NamespacePullSecrets } from "./k8s/namespacePullSecrets";
 import { readsAmbientKubeconfig } from "./k8s/providerChecks";
@@ -77,12 +83,29 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             { parent: this },
         );
         if (kubeconfig === undefined) readsAmbientKubeconfig(cluster);
-        const k8sOpts: pulumi.ComponentResourceOptions = { parent: this, providers: [cluster] };
+        // With `accessGroups`, the Container Registry policies are on one shared access group per
+        // access scope and the identities are its members (iam/sharedAccessGroups.ts), declared
+        // once every identity is; the pull secrets wait for them, as they wait for the policies.
+        const groups = accessGroupsOptions(args.accessGroups);
+        const scoped: ScopedIdentity[] = [];
+        let membershipsDeclared: (declared: pulumi.Resource[]) => void = () => undefined;
+        const memberships = new Promise<pulumi.Resource[]>((resolve) => (membershipsDeclared = resolve));
+        const declareMemberships = (): void =>
+            membershipsDeclared(
+                groups === undefined
+                    ? []
+                    : declareAccessGroupMemberships(this, name, groups, scoped, args.registryCredentials),
+            );
+        const k8sOpts: pulumi.ComponentResourceOptions = {
+            parent: this,
+            providers: [cluster],
+            ...(groups === undefined ? {} : { dependsOn: memberships }),
+        };
 
         // 1-3. Identities: service ID, policy, key. Shared ones first, then one per namespace.
         const identities: Record<string, NamespaceIdentity> = {};
-        const identity = (identityName: string, access: RegistryAccess): NamespaceIdentity =>
-            new NamespaceIdentity(
+        const identity = (identityName: string, access: RegistryAccess): NamespaceIdentity => {
+            const made = new NamespaceIdentity(
                 `${name}-${identityName}`,
                 {
                     cluster: args.cluster,
@@ -97,9 +120,13 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     renewBefore: access.renewBefore ?? args.renewBefore,
                     actionWhenLeaked: args.actionWhenLeaked,
                     adoptExistingPolicies: args.adoptExistingPolicies,
+                    accessPolicies: groups === undefined ? undefined : false,
                 },
                 { parent: this },
             );
+            scoped.push({ identity: made, scope: accessScopeOf(access) });
+            return made;
+        };
         for (const [shared, access] of Object.entries(args.sharedIdentities ?? {})) {
             identities[shared] = identity(shared, access);
         }
@@ -156,6 +183,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             !args.reportImages
         ) {
             for (const [namespace, access] of Object.entries(args.namespaces)) cover(namespace, access);
+            declareMemberships();
             this.namespaces = covered;
             this.serviceIds = serviceIdsOf();
             this.coveredNamespaces = pulumi.output(covered) as pulumi.Output<
@@ -208,6 +236,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                         );
                     }
                 }
+                declareMemberships();
                 return pulumi.output({
                     namespaces: covered,
                     serviceIds: serviceIdsOf(),
