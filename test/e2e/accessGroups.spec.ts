@@ -136,8 +136,28 @@ describe("Shared access groups (accessGroups, real engine, real API server)", fu
             expect((await accessOf(sids[i])).accessGroups).to.deep.equal([group.id]);
         }
         // A second run changes nothing.
-        const again = await (await stackOf(CLUSTERS[0])).preview();
-        expect(resourceChanges(again)).to.deep.equal([]);
+        const first = await stackOf(CLUSTERS[0]);
+        expect(resourceChanges(await first.preview())).to.deep.equal([]);
+        // A namespace more: the preview names the membership's members as what changes.
+        await first.setConfig({
+            "icr-access:namespaces": {
+                value: JSON.stringify({
+                    [CLUSTERS[0]]: { regions: ["eu-de"], createNamespace: true },
+                    [`${CLUSTERS[0]}-b`]: { regions: ["eu-de"], createNamespace: true },
+                }),
+            },
+        });
+        const wider = resourceChanges(await first.preview({ diff: true }));
+        const membership = wider.filter((s) => s.type === "pulumi-nodejs:dynamic/iam:AccessGroupMembership");
+        expect(membership.map((s) => [s.op, s.name, s.diffs])).to.deep.equal([
+            ["update", `${CLUSTERS[0]}-${GROUP}`, ["members"]],
+        ]);
+        expect(wider.filter((s) => s.type === "pulumi-nodejs:dynamic/iam:AccessPolicy")).to.deep.equal([]);
+        await first.setConfig({
+            "icr-access:namespaces": {
+                value: JSON.stringify({ [CLUSTERS[0]]: { regions: ["eu-de"], createNamespace: true } }),
+            },
+        });
     });
 
     it("destroying two stacks leaves the third's access intact; destroying the last removes the group and its policies", async function () {
