@@ -9,7 +9,6 @@ import { recordIdentityGrant } from "../internal/identityGrants";
 import { checkNamespaceName, joinProblems } from "../shared/k8sNames";
 import { didYouMean } from "../shared/suggest";
 import { AccessPolicy } from "./accessPolicy";
-import type { AccessGroupMembership } from "./accessGroupMembership";
 import { ApiKey, LeakAction } from "./apiKey";
 import { IamCredentialsArgs } from "./credentials";
 import { plainCredentialsProblems } from "./plainCredentialsProblems";
@@ -112,7 +111,7 @@ export interface NamespaceIdentityArgs {
     /**
      * Give the service ID Container Registry policies of its own. `false` when its access comes
      * from elsewhere, e.g. from a shared access group it is made a member of
-     * ({@link AccessGroupMembership}, ClusterRegistryAccess's `accessGroups`): then no policy is
+     * (`AccessGroupMembership`, ClusterRegistryAccess's `accessGroups`): then no policy is
      * made, `policyIds` is empty, and `grantedLocations` still says what the grant elsewhere must cover.
      * @default true
      */

@@ -314,7 +314,8 @@ export class AccessGroupMembershipProvider implements pulumi.dynamic.ResourcePro
     ): Promise<pulumi.dynamic.ReadResult<AccessGroupMembershipState>> {
         if (!props) return { id: "" };
         const client = this.client(props.credentials);
-        const live = await client.listAccessGroupMembers(id);
+        // The group state names: an update that found the group made again by name records its new id.
+        const live = await client.listAccessGroupMembers(props.groupId || id);
         if (live === undefined) return { id: "" };
         // Only our own members are ours to report: a member of ours removed by hand shows as a
         // change the next `up` puts back; other stacks' members are not this resource's.
@@ -339,8 +340,10 @@ export class AccessGroupMembershipProvider implements pulumi.dynamic.ResourcePro
         return { outs };
     }
 
-    async delete(id: string, props: AccessGroupMembershipState): Promise<void> {
+    async delete(resourceId: string, props: AccessGroupMembershipState): Promise<void> {
         const client = this.client(props.credentials);
+        // The group state names: an update that found the group made again by name records its new id.
+        const id = props.groupId || resourceId;
         for (const m of props.members) await client.removeMemberFromAccessGroup(id, m);
         const group = await client.getAccessGroup(id);
         if (!group || !carriesSharedGroupMark(group.description, scopeOf(props))) return;
