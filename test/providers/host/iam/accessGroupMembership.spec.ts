@@ -184,6 +184,28 @@ describe("AccessGroupMembership provider", function () {
         await client.deleteAccessGroup(hand.id);
     });
 
+    it("a group deleted by hand is made again by the next update, and the delete leaves the group state names", async function () {
+        const [a1] = await serviceIds(1, "remade");
+        const p = await provider();
+        const first = (await p.create(inputs([a1]))).outs as AccessGroupMembershipState;
+        // Someone deletes the group, members and all.
+        await client.removeMemberFromAccessGroup(first.groupId, a1);
+        expect(await client.deleteAccessGroup(first.groupId)).to.equal(true);
+        expect((await p.read(first.groupId, first)).id).to.equal("");
+        const { outs } = await p.update(first.groupId, first, inputs([a1]));
+        const again = outs as AccessGroupMembershipState;
+        expect(again.groupId).not.to.equal(first.groupId);
+        expect((await client.listAccessGroupMembers(again.groupId))!.map((m) => m.iam_id)).to.deep.equal([
+            a1,
+        ]);
+        // The engine still calls the resource by its first id; state names the group now held.
+        await p.delete(first.groupId, again);
+        expect(await client.getAccessGroup(again.groupId)).to.equal(undefined);
+        expect(
+            await client.listPolicies({ accountId: ACCOUNT_A, accessGroupId: again.groupId }),
+        ).to.deep.equal([]);
+    });
+
     it("a group another stack joined after our look survives our leaving", async function () {
         const [a1, b1] = await serviceIds(2, "race");
         const p = await provider();
