@@ -5,17 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { ClusterRegistryAccess } from "../../components/clusterRegistryAccess";
 import { ClusterRegistryAccessArgs } from "../../components/clusterRegistryAccessArgs";
-import { registeredUrns, seen, unwrap } from "./hooks";
-
-const KUBECONFIG = [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters: [{ name: k, cluster: { server: https://127.0.0.1:6443 } }]",
-    "users: [{ name: k, user: { token: t } }]",
-    "contexts: [{ name: k, context: { cluster: k, user: k } }]",
-    "current-context: k",
-    "",
-].join("\n");
+import { KUBECONFIG, registeredUrns, seen, unwrap } from "./hooks";
 
 const POLICY = "pulumi-nodejs:dynamic/iam:AccessPolicy";
 const MEMBERSHIP = "pulumi-nodejs:dynamic/iam:AccessGroupMembership";
