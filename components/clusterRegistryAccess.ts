@@ -12,7 +12,7 @@ import type {
     NamespaceAccessOutputs,
     RegistryAccess,
 } from "./clusterRegistryAccessArgs";
-import { planCoverage } from "./clusterRegistryAccessPlan";
+import { IdentityPlanEntry, planCoverage, plannedIdentities } from "./clusterRegistryAccessPlan";
 import { clusterRegistryAccessProblems } from "./clusterRegistryAccessProblems";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import {
@@ -31,6 +31,7 @@ import { surveyLiveCluster } from "./coverage/liveSurvey";
 import { migrationOptions } from "./migration/migrationSettings";
 import { migrationOwnerMark, TokenSecretMigration } from "./migration/tokenSecretMigration";
 import { clusterSettingProblems } from "./stackSettings";
+import { checkAccountLimits } from "./iam/accountLimitsCheck";
 
 /**
  * Lets a cluster's namespaces pull from IBM Cloud Container Registry: per namespace (or
@@ -60,6 +61,75 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(`ClusterRegistryAccess ${name}: ${joinProblems(problems)}`, this);
 
         const kubeconfig = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
+
+        // The namespaces depend on the live cluster when a selector, a migration or the image
+        // report asks for it: surveyed, then planned (./clusterRegistryAccessPlan.ts), then
+        // declared below once it has been read, in preview as in up. This stack's migration
+        // records are read on every run, so that what a migration replaced stays declared after
+        // it is turned off (coverage/namespacePlan.ts).
+        const migrate = migrationOptions(args.migrateTokenSecrets);
+        const surveyed =
+            args.namespaceSelector !== undefined ||
+            args.migrateTokenSecrets !== undefined ||
+            args.reportImages === true;
+        const owner = migrationOwnerMark();
+        const coverage = surveyed
+            ? surveyLiveCluster(
+                  this,
+                  { kubeconfig, context: args.context },
+                  {
+                      explicit: Object.keys(args.namespaces),
+                      selector: args.namespaceSelector,
+                      migrate: migrate !== undefined,
+                      kubeSystem: migrate?.kubeSystem ?? false,
+                      images: args.reportImages ?? false,
+                      owner,
+                  },
+                  args.namespaceSelector === undefined && migrate === undefined && !args.reportImages,
+              ).apply((s) =>
+                  planCoverage({ ...args, migrateTokenSecrets: migrate }, s, args.reportImages ?? false),
+              )
+            : undefined;
+
+        // The IAM account-limit check (./iam/accountLimitsCheck.ts) holds back every identity and
+        // the cluster's provider until it has passed, so that a stack over a limit creates
+        // nothing, in `up --skip-preview` too. It runs once the identities are known: at once,
+        // or after the cluster survey.
+        const checkLimits = (namespaces: readonly IdentityPlanEntry[]) =>
+            checkAccountLimits(this, () => plannedIdentities(args, namespaces), {
+                credentials: args.registryCredentials,
+                limits: args.iamLimits,
+                limitsField: "iamLimits",
+                ways:
+                    "Ways out: let namespaces share one identity (sharedIdentities, and " +
+                    "namespaces.<ns>.identity), cover fewer namespaces, or ask IBM to raise the " +
+                    "account's limit and set iamLimits to it.",
+            });
+        const limitsChecked: pulumi.Output<void> =
+            coverage === undefined
+                ? checkLimits(
+                      Object.entries(args.namespaces).map(([namespace, access]) => ({
+                          namespace,
+                          access,
+                          field: `namespaces.${namespace}`,
+                      })),
+                  )
+                : coverage.apply(({ plan, problems }) =>
+                      // Problems fail the run where the namespaces are declared.
+                      problems.length > 0
+                          ? pulumi.output(undefined)
+                          : checkLimits(
+                                plan.namespaces.map((p) => ({
+                                    namespace: p.namespace,
+                                    access: p.access,
+                                    field:
+                                        p.source === "selected"
+                                            ? `namespaceSelector (namespace ${p.namespace})`
+                                            : `namespaces.${p.namespace}`,
+                                })),
+                            ),
+                  );
+        const afterLimits = limitsChecked.apply((): pulumi.Resource[] => []);
         // The stack's own Kubernetes provider, so that the secrets and the service-account
         // patches reach the same cluster, and so that Secret data can change in place: without
         // enableSecretMutable, pulumi-kubernetes replaces a Secret whose data changes, and a
@@ -80,7 +150,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     args.context ?? (kubeconfig === undefined ? stackKubernetes.get("context") : undefined),
                 enableSecretMutable: true,
             },
-            { parent: this },
+            { parent: this, dependsOn: afterLimits },
         );
         if (kubeconfig === undefined) readsAmbientKubeconfig(cluster);
         // With `accessGroups`, the Container Registry policies are on one shared access group per
@@ -122,7 +192,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     adoptExistingPolicies: args.adoptExistingPolicies,
                     accessPolicies: groups === undefined ? undefined : false,
                 },
-                { parent: this },
+                { parent: this, dependsOn: afterLimits },
             );
             scoped.push({ identity: made, scope: accessScopeOf(access) });
             return made;
@@ -174,14 +244,9 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                 )
                 .apply((pairs) => Object.fromEntries(pairs));
 
-        const migrate = migrationOptions(args.migrateTokenSecrets);
         // `migrateTokenSecrets: false` still reads the cluster: for the replacements that an
         // earlier migration of this stack recorded, which stay declared (coverage/namespacePlan.ts).
-        if (
-            args.namespaceSelector === undefined &&
-            args.migrateTokenSecrets === undefined &&
-            !args.reportImages
-        ) {
+        if (coverage === undefined) {
             for (const [namespace, access] of Object.entries(args.namespaces)) cover(namespace, access);
             declareMemberships();
             this.namespaces = covered;
@@ -191,30 +256,8 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             >;
             this.imageReport = pulumi.output([]);
         } else {
-            // The namespaces depend on the live cluster: surveyed, planned, then declared here
-            // once it has been read, in preview as in up; the outputs hold the run open until
-            // they are. This stack's migration records are read on every run, so that what a
-            // migration replaced stays declared after it is turned off (coverage/namespacePlan.ts).
-            const owner = migrationOwnerMark();
-            const survey = surveyLiveCluster(
-                this,
-                { kubeconfig, context: args.context },
-                {
-                    explicit: Object.keys(args.namespaces),
-                    selector: args.namespaceSelector,
-                    migrate: migrate !== undefined,
-                    kubeSystem: migrate?.kubeSystem ?? false,
-                    images: args.reportImages ?? false,
-                    owner,
-                },
-                args.namespaceSelector === undefined && migrate === undefined && !args.reportImages,
-            );
-            const declared = survey.apply((s) => {
-                const { plan, problems } = planCoverage(
-                    { ...args, migrateTokenSecrets: migrate },
-                    s,
-                    args.reportImages ?? false,
-                );
+            // The outputs hold the run open until the surveyed namespaces are declared.
+            const declared = coverage.apply(({ plan, problems }) => {
                 if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
                 for (const planned of plan.namespaces) {
                     for (const note of planned.notes) pulumi.log.info(note, this);

@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { IamCredentialsArgs } from "./iam/credentials";
 import type { LeakAction } from "./iam/apiKey";
 import type { Role } from "./shared/iam/policyModel";
+import type { IamAccountLimits } from "./shared/iam/accountLimits";
 import type { PullSecretLayout } from "./k8s/namespacePullSecrets";
 import type { RegistryEndpoints } from "./shared/registry/registryDomains";
 import type { NamespaceImagePolicy } from "./portieris/namespaceImagePolicy";
@@ -223,6 +224,16 @@ export interface ClusterRegistryAccessArgs {
      * @default false
      */
     readonly reportImages?: boolean;
+    /**
+     * The account's IAM limits, where they differ from IBM's defaults (3,000 service IDs and
+     * 4,020 policies per account, 1,000 policies per subject; API keys per identity as IAM
+     * reports it), e.g. after IBM raised one; or `false` to skip the check. Every preview and up
+     * lists the account's service IDs and policies and counts what this stack would add: over a
+     * limit, it fails before anything is created, with the numbers and the way out; from 90% of
+     * one, it warns.
+     * @default - IBM's defaults
+     */
+    readonly iamLimits?: Partial<IamAccountLimits> | false;
 }
 
 /** What one namespace got. */

@@ -11,6 +11,9 @@ import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "./shared/migr
 import type { ClusterSurvey } from "./coverage/clusterSurvey";
 import { imageReport, ImageReportRow } from "./coverage/imageReport";
 import { NamespacePlan, planNamespaces, PlanSettings } from "./coverage/namespacePlan";
+import { namespaceIdentityNames } from "./iam/namespaceIdentity";
+import type { PlannedIdentity } from "./shared/iam/accountLimits";
+import { policyLocations } from "./shared/registry/registryDomains";
 
 /** The settings the plan reads. */
 export interface CoverageSettings extends PlanSettings {
@@ -110,4 +113,46 @@ export function planCoverage(
         }
     }
     return { plan: { namespaces, imageReport: rows }, problems };
+}
+
+/** A namespace the stack covers, for the IAM account-limit check, with the setting it comes from. */
+export interface IdentityPlanEntry {
+    readonly namespace: string;
+    readonly access: NamespaceAccess;
+    readonly field: string;
+}
+
+/**
+ * The IAM identities the stack declares, as the account-limit check counts them
+ * (./shared/iam/accountLimits.ts): each shared identity, and each covered namespace that has its
+ * own. A service ID holds one policy per region asked for (one for all regions without `regions`),
+ * none of its own with `accessGroups` (the shared groups' policies, a few per access scope and
+ * usually made already by another stack, are not counted), and two API keys while one is renewed or
+ * rotated (create before delete).
+ */
+export function plannedIdentities(
+    settings: {
+        readonly cluster: string;
+        readonly sharedIdentities?: Record<string, RegistryAccess>;
+        readonly accessGroups?: unknown;
+    },
+    namespaces: readonly IdentityPlanEntry[],
+): PlannedIdentity[] {
+    const identity = (name: string, field: string, access: RegistryAccess): PlannedIdentity => ({
+        field,
+        serviceIdName: namespaceIdentityNames(settings.cluster, name).serviceIdName,
+        policies:
+            settings.accessGroups === undefined || settings.accessGroups === false
+                ? (policyLocations(access)?.length ?? 1)
+                : 0,
+        apiKeys: 2,
+    });
+    return [
+        ...Object.entries(settings.sharedIdentities ?? {}).map(([name, access]) =>
+            identity(name, `sharedIdentities.${name}`, access),
+        ),
+        ...namespaces
+            .filter((n) => n.access.identity === undefined)
+            .map((n) => identity(n.namespace, n.field, n.access)),
+    ];
 }

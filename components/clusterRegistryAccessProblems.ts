@@ -11,6 +11,7 @@ import { didYouMean } from "./shared/suggest";
 import { namespaceImagePolicyProblems } from "./portieris/namespaceImagePolicy";
 import { migrationSettingProblems } from "./migration/migrationSettings";
 import { namespaceSelectorProblems } from "./coverage/namespaceSelector";
+import { accountLimitSettingProblems } from "./shared/iam/accountLimits";
 
 /**
  * Problems with one access scope, a namespace's own or a shared identity's, each under the path
@@ -99,6 +100,7 @@ export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): 
     problems.push(...migrationSettingProblems("migrateTokenSecrets", args.migrateTokenSecrets));
     problems.push(...accessGroupsProblems("accessGroups", args.accessGroups));
     problems.push(...keyLifetimeProblems("", args));
+    problems.push(...accountLimitSettingProblems("iamLimits", args.iamLimits));
     if (namespaces.length === 0 && args.namespaceSelector === undefined) {
         problems.push(
             `namespaces: give at least one Kubernetes namespace, e.g. { default: {} }, or a namespaceSelector.`,

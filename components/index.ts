@@ -34,6 +34,7 @@ export type { ApiKeyArgs } from "./iam/apiKey";
 export type { LeakAction } from "./shared/iam/keyLifetime";
 export { DEFAULT_IAM_ENDPOINT, IAM_CONFIG_KEYS, IAM_ENV_VARS } from "./shared/iam/credentialInputs";
 export type { IamCredentialsArgs } from "./iam/credentials";
+export type { IamAccountLimits } from "./shared/iam/accountLimits";
 export { GLOBAL, LOCATIONS, REGIONS, ROLES, Role } from "./shared/iam/policyModel";
 export type { Region, RegistryLocation } from "./shared/iam/policyModel";
 

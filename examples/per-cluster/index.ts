@@ -24,6 +24,9 @@
 //   icr-access:renewBefore        how long before its expiry a key is renewed (default: a third of
 //                                 the lifetime)
 //   icr-access:actionWhenLeaked   none, disable or delete: what IAM does with a leaked key (default disable)
+//   icr-access:iamLimits          { serviceIdsPerAccount, policiesPerAccount, policiesPerSubject,
+//                                 apiKeysPerIdentity }: the account's IAM limits where IBM raised
+//                                 them, or false to skip the check (default: IBM's defaults)
 //   ibmcloud:apiKey               IAM API key (secret), or IBMCLOUD_API_KEY
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -87,6 +90,7 @@ const access = new ClusterRegistryAccess(config.require("cluster"), {
     adoptExistingPolicies: config.getBoolean("adoptExistingPolicies"),
     accessGroups: config.getObject<boolean | AccessGroupsOptions>("accessGroups"),
     deleteNamespaceContents: config.getBoolean("deleteNamespaceContents"),
+    iamLimits: config.getObject<ClusterRegistryAccessArgs["iamLimits"]>("iamLimits"),
 });
 
 /** Per namespace: the pull secrets' names (for pod specs), the service ID and the patched service accounts. */

@@ -5,6 +5,7 @@
 // method is the one of that part, documented there.
 import type { IbmPolicy } from "../../shared/iam/policyModel";
 import { AccessGroupMember, AccessGroupResource, IamAccessGroups } from "./accessGroups";
+import { IamAccountLimits, IdentityLimits } from "./accountLimits";
 import { ApiKeyAt, ApiKeyResource, IamApiKeys } from "./apiKeys";
 import { IamPolicies, PolicyWithEtag } from "./policies";
 import { IamServiceIds, ServiceIdResource } from "./serviceIds";
@@ -21,6 +22,7 @@ export class IamClient {
     private readonly apiKeys: IamApiKeys;
     private readonly policies: IamPolicies;
     private readonly accessGroups: IamAccessGroups;
+    private readonly limits: IamAccountLimits;
 
     constructor(
         credentials: IamClientCredentials,
@@ -32,6 +34,7 @@ export class IamClient {
         this.apiKeys = new IamApiKeys(this.transport);
         this.policies = new IamPolicies(this.transport);
         this.accessGroups = new IamAccessGroups(this.transport);
+        this.limits = new IamAccountLimits(this.transport);
     }
 
     /** The IAM base URL, without a trailing slash. */
@@ -140,6 +143,13 @@ export class IamClient {
     /** See {@link IamApiKeys.unlockApiKey}. */
     unlockApiKey(...args: Parameters<IamApiKeys["unlockApiKey"]>): Promise<void> {
         return this.apiKeys.unlockApiKey(...args);
+    }
+
+    // ----- IAM Identity account limits (./accountLimits.ts)
+
+    /** See {@link IamAccountLimits.getIdentityLimits}. */
+    getIdentityLimits(...args: Parameters<IamAccountLimits["getIdentityLimits"]>): Promise<IdentityLimits> {
+        return this.limits.getIdentityLimits(...args);
     }
 
     // ----- IAM Policy Management (./policies.ts)

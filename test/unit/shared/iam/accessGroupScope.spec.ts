@@ -1,5 +1,6 @@
 // Shared access groups: names and marks from the access scope, and the `accessGroups` setting's checks.
 import { expect } from "chai";
+import { plannedIdentities } from "../../../../components/clusterRegistryAccessPlan";
 import { clusterRegistryAccessProblems } from "../../../../components/clusterRegistryAccessProblems";
 import { accessScopeOf } from "../../../../components/iam/sharedAccessGroups";
 import {
@@ -129,6 +130,18 @@ describe("shared access group scopes", function () {
                 'accessGroups.namePrefix: "has space" is not a usable group name prefix; use 1 to 40 letters, ' +
                     'digits, "-" and "_", starting with a letter or digit (e.g. "icr-prod"), or leave it out for "icr".',
             ]);
+        });
+    });
+
+    describe("the account-limit plan", function () {
+        const namespaces = [{ namespace: "shop", access: { regions: ["eu-de"] }, field: "namespaces.shop" }];
+        it("counts a policy per location for each identity when off, none of its own when on", function () {
+            const policies = (accessGroups: unknown) =>
+                plannedIdentities({ cluster: "prod", accessGroups }, namespaces).map((p) => p.policies);
+            expect(policies(undefined)).to.deep.equal([2]);
+            expect(policies(false)).to.deep.equal([2]);
+            expect(policies(true)).to.deep.equal([0]);
+            expect(policies({ namePrefix: "fleet" })).to.deep.equal([0]);
         });
     });
 });
