@@ -235,7 +235,10 @@ export class AccessGroupMembershipProvider implements pulumi.dynamic.ResourcePro
         } catch (err) {
             // Names are unique per account: another stack made it meanwhile, or a lost answer of ours
             // did. Either is the shared group when it carries the mark; anything else is refused.
-            if (asIamError(err)?.status !== 409) throw err;
+            // IBM documents the uniqueness, not the refusal's status (the emulator answers 409), so
+            // any refusal is looked into the same way.
+            const status = asIamError(err)?.status;
+            if (status === undefined || status < 400 || status >= 500) throw err;
             const now = await client.findAccessGroupByName(accountId, inputs.groupName);
             if (now && marked(now)) return now;
             if (now) throw new Error(`AccessGroupMembership: ${notOursError(inputs, now)}`);
