@@ -30,7 +30,10 @@ export interface AccessGroupMembershipArgs {
      * @default - every registry namespace
      */
     readonly registryNamespace?: string;
-    /** The stack's service IDs' IAM ids (`iam-ServiceId-<uuid>`) to make members. */
+    /**
+     * The stack's service IDs' IAM ids (`iam-ServiceId-<uuid>`) to make members. Their order does
+     * not matter; give them in a stable order, so that a preview lists only what changes.
+     */
     readonly members: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * The start of the group's name: `<prefix>-<role>-<locations>-<registry namespace>`.
@@ -86,7 +89,9 @@ export class AccessGroupMembership extends pulumi.dynamic.Resource {
                 role: scope.role,
                 locations: scope.locations,
                 registryNamespace: scope.registryNamespace,
-                members: pulumi.output(args.members).apply((m) => [...m].sort()),
+                // As given, not sorted: a sort would make the whole list unknown in a preview that
+                // adds a service ID, where element by element the preview shows just the one added.
+                members: args.members,
                 accountId: args.accountId,
                 setting: args.setting,
                 credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),

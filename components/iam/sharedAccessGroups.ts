@@ -70,7 +70,7 @@ export function declareAccessGroupMemberships(
                     role: scope.role,
                     locations: scope.locations,
                     registryNamespace: scope.registryNamespace,
-                    members: pulumi.all(members),
+                    members,
                     namePrefix: options.namePrefix,
                     credentials,
                 },
