@@ -99,7 +99,16 @@ export function checkAccessGroupMembershipInputs(news: AccessGroupMembershipInpu
     if (!isUnknown(news.members)) {
         if (!Array.isArray(news.members) || news.members.length === 0)
             failures.push({ property: "members", reason: "must list at least one service ID's iam_id" });
-        else news.members.forEach((m, i) => failures.push(...checkIamId(`members[${i}]`, m, true)));
+        else
+            news.members.forEach((m, i) => {
+                const found = checkIamId(`members[${i}]`, m, false);
+                if (found.length === 0 && !isUnknown(m) && !m.startsWith("iam-ServiceId-"))
+                    found.push({
+                        property: `members[${i}]`,
+                        reason: `"${m}" is not a service ID's IAM id ("iam-ServiceId-<uuid>"); members are the stack's service IDs`,
+                    });
+                failures.push(...found);
+            });
     }
     failures.push(...checkAccountId("accountId", news.accountId));
     failures.push(...checkCredentialsInput(news.credentials));

@@ -79,6 +79,24 @@ describe("AccessGroupMembership provider", function () {
         ((await (await fetch(`${iam.url}/_emulator/state`)).json()) as { accessGroups?: unknown[] })
             .accessGroups;
 
+    it("rejects at check a member that is not a service ID, an empty member list and an unknown location", async function () {
+        const p = await provider();
+        const failures = (
+            await p.check({}, { ...inputs(["IBMid-123", "ServiceId-abc"]), locations: ["eu-dee"] })
+        ).failures;
+        expect((failures ?? []).map((f) => f.property)).to.deep.equal([
+            "locations[0]",
+            "members[0]",
+            "members[1]",
+        ]);
+        expect(failures?.[1].reason).to.equal(
+            '"IBMid-123" is not a service ID\'s IAM id ("iam-ServiceId-<uuid>"); members are the stack\'s service IDs',
+        );
+        expect((await p.check({}, inputs([]))).failures).to.deep.equal([
+            { property: "members", reason: "must list at least one service ID's iam_id" },
+        ]);
+    });
+
     it("three stacks share one group and its policies; each leaves with its own members only; the last deletes both", async function () {
         // GIVEN three stacks, each with its service IDs
         const stacks = [await serviceIds(2, "a"), await serviceIds(1, "b"), await serviceIds(1, "c")];
