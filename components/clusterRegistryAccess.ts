@@ -15,6 +15,12 @@ import type {
 import { planCoverage, plannedIdentities } from "./clusterRegistryAccessPlan";
 import { clusterRegistryAccessProblems } from "./clusterRegistryAccessProblems";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
+import {
+    ScopedIdentity,
+    accessGroupsOptions,
+    accessScopeOf,
+    declareAccessGroupMemberships,
+} from "./iam/sharedAccessGroups";
 import { NamespaceRemovalGuard } from "./k8s/namespaceRemovalGuard";
 import { NamespacePullSecrets } from "./k8s/namespacePullSecrets";
 import { readsAmbientKubeconfig } from "./k8s/providerChecks";
@@ -96,8 +102,8 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             limitsField: "iamLimits",
             ways:
                 "Ways out: let namespaces share one identity (sharedIdentities, and " +
-                "namespaces.<ns>.identity), cover fewer namespaces, or ask IBM to raise the " +
-                "account's limit and set iamLimits to it.",
+                "namespaces.<ns>.identity), hold policies on shared access groups (accessGroups), " +
+                "cover fewer namespaces, or ask IBM to raise the account's limit and set iamLimits to it.",
         };
         const named = plannedIdentities(
             args,
@@ -156,12 +162,29 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
             { parent: this, dependsOn: afterLimits },
         );
         if (kubeconfig === undefined) readsAmbientKubeconfig(cluster);
-        const k8sOpts: pulumi.ComponentResourceOptions = { parent: this, providers: [cluster] };
+        // With `accessGroups`, the Container Registry policies are on one shared access group per
+        // access scope and the identities are its members (iam/sharedAccessGroups.ts), declared
+        // once every identity is; the pull secrets wait for them, as they wait for the policies.
+        const groups = accessGroupsOptions(args.accessGroups);
+        const scoped: ScopedIdentity[] = [];
+        let membershipsDeclared: (declared: pulumi.Resource[]) => void = () => undefined;
+        const memberships = new Promise<pulumi.Resource[]>((resolve) => (membershipsDeclared = resolve));
+        const declareMemberships = (): void =>
+            membershipsDeclared(
+                groups === undefined
+                    ? []
+                    : declareAccessGroupMemberships(this, name, groups, scoped, args.registryCredentials),
+            );
+        const k8sOpts: pulumi.ComponentResourceOptions = {
+            parent: this,
+            providers: [cluster],
+            ...(groups === undefined ? {} : { dependsOn: memberships }),
+        };
 
         // 1-3. Identities: service ID, policy, key. Shared ones first, then one per namespace.
         const identities: Record<string, NamespaceIdentity> = {};
-        const identity = (identityName: string, access: RegistryAccess): NamespaceIdentity =>
-            new NamespaceIdentity(
+        const identity = (identityName: string, access: RegistryAccess): NamespaceIdentity => {
+            const made = new NamespaceIdentity(
                 `${name}-${identityName}`,
                 {
                     cluster: args.cluster,
@@ -176,9 +199,13 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                     renewBefore: access.renewBefore ?? args.renewBefore,
                     actionWhenLeaked: args.actionWhenLeaked,
                     adoptExistingPolicies: args.adoptExistingPolicies,
+                    accessPolicies: groups === undefined ? undefined : false,
                 },
                 { parent: this, dependsOn: afterLimits },
             );
+            scoped.push({ identity: made, scope: accessScopeOf(access) });
+            return made;
+        };
         for (const [shared, access] of Object.entries(args.sharedIdentities ?? {})) {
             identities[shared] = identity(shared, access);
         }
@@ -230,6 +257,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
         // earlier migration of this stack recorded, which stay declared (coverage/namespacePlan.ts).
         if (coverage === undefined) {
             for (const [namespace, access] of Object.entries(args.namespaces)) cover(namespace, access);
+            declareMemberships();
             this.namespaces = covered;
             this.serviceIds = serviceIdsOf();
             this.coveredNamespaces = pulumi.output(covered) as pulumi.Output<
@@ -260,6 +288,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                         );
                     }
                 }
+                declareMemberships();
                 return pulumi.output({
                     namespaces: covered,
                     serviceIds: serviceIdsOf(),

@@ -54,6 +54,17 @@ export interface RegistryAccess {
     readonly renewBefore?: string;
 }
 
+/** Options of {@link ClusterRegistryAccessArgs.accessGroups}. */
+export interface AccessGroupsOptions {
+    /**
+     * The start of the shared groups' names, `<prefix>-<role>-<locations>-<registry namespace>`
+     * (e.g. `icr-reader-eu-de_global-shop`): letters, digits, `-` and `_`, at most 40 characters.
+     * Stacks that should share groups use the same prefix; a different prefix gives separate groups.
+     * @default "icr"
+     */
+    readonly namePrefix?: string;
+}
+
 /** Registry access of one Kubernetes namespace. */
 export interface NamespaceAccess extends RegistryAccess {
     /**
@@ -165,6 +176,20 @@ export interface ClusterRegistryAccessArgs {
      * @default false
      */
     readonly adoptExistingPolicies?: pulumi.Input<boolean>;
+    /**
+     * Put the Container Registry policies on IAM access groups, one per access scope (role,
+     * regions, registry namespace), and make the stack's service IDs members, instead of giving
+     * each service ID policies of its own. Policies then grow with the scopes in use, not with
+     * namespaces or clusters (IAM allows 4,020 policies per account). Stacks in one account with
+     * the same scope share the group by its name, `<namePrefix>-<role>-<locations>-<registry namespace>`;
+     * each adds and removes only its own service IDs, and the last to leave deletes the group and
+     * its policies. A group of that name that this library did not make for the scope (it carries
+     * no shared-group mark in its description) is refused at preview; nothing is created.
+     * `true` for the default prefix `icr`, or `{ namePrefix }`. Turning it on or off moves the
+     * access in one `up`: the new grant is made before the old one is removed.
+     * @default false - one policy per service ID and region
+     */
+    readonly accessGroups?: boolean | AccessGroupsOptions;
     /**
      * Let a namespace this stack created (`createNamespace`) be deleted, when it is no longer
      * asked for or on destroy, even though it holds objects that are not this stack's; they are

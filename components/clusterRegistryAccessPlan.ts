@@ -126,16 +126,25 @@ export interface IdentityPlanEntry {
  * The IAM identities the stack declares, as the account-limit check counts them
  * (./shared/iam/accountLimits.ts): each shared identity, and each covered namespace that has its
  * own. A service ID holds one policy per region asked for (one for all regions without `regions`),
- * and two API keys while one is renewed or rotated (create before delete).
+ * none of its own with `accessGroups` (the shared groups' policies, a few per access scope and
+ * usually made already by another stack, are not counted), and two API keys while one is renewed or
+ * rotated (create before delete).
  */
 export function plannedIdentities(
-    settings: { readonly cluster: string; readonly sharedIdentities?: Record<string, RegistryAccess> },
+    settings: {
+        readonly cluster: string;
+        readonly sharedIdentities?: Record<string, RegistryAccess>;
+        readonly accessGroups?: unknown;
+    },
     namespaces: readonly IdentityPlanEntry[],
 ): PlannedIdentity[] {
     const identity = (name: string, field: string, access: RegistryAccess): PlannedIdentity => ({
         field,
         serviceIdName: namespaceIdentityNames(settings.cluster, name).serviceIdName,
-        policies: policyLocations(access)?.length ?? 1,
+        policies:
+            settings.accessGroups === undefined || settings.accessGroups === false
+                ? (policyLocations(access)?.length ?? 1)
+                : 0,
         apiKeys: 2,
     });
     return [

@@ -43,6 +43,36 @@ function registryAccessProblems(field: string, access: RegistryAccess): string[]
     return problems;
 }
 
+/** The longest `accessGroups.namePrefix`: it leaves room in IAM's 100 characters for the scope. */
+const GROUP_PREFIX_MAX = 40;
+
+/** Problems with `accessGroups`: `true`, `false`, or `{ namePrefix }`. @internal */
+export function accessGroupsProblems(field: string, value: unknown): string[] {
+    if (value === undefined || typeof value === "boolean") return [];
+    const fix = `Use true (groups named "icr-<role>-<regions>-<registry namespace>"), false, or { namePrefix: "<prefix>" }.`;
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+        return [`${field}: must be true, false or an object; got ${JSON.stringify(value)}. ${fix}`];
+    const problems: string[] = [];
+    for (const key of Object.keys(value)) {
+        if (key !== "namePrefix")
+            problems.push(`${field}.${key}: unknown option.${didYouMean(key, ["namePrefix"])} ${fix}`);
+    }
+    const prefix = (value as { namePrefix?: unknown }).namePrefix;
+    if (
+        prefix !== undefined &&
+        (typeof prefix !== "string" ||
+            !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(prefix) ||
+            prefix.length > GROUP_PREFIX_MAX)
+    ) {
+        problems.push(
+            `${field}.namePrefix: ${JSON.stringify(prefix)} is not a usable group name prefix; use 1 to ` +
+                `${GROUP_PREFIX_MAX} letters, digits, "-" and "_", starting with a letter or digit (e.g. "icr-prod"), ` +
+                `or leave it out for "icr".`,
+        );
+    }
+    return problems;
+}
+
 /** Every problem with the plain arguments, before any child exists. @internal */
 export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): string[] {
     const problems: string[] = [];
@@ -68,6 +98,7 @@ export function clusterRegistryAccessProblems(args: ClusterRegistryAccessArgs): 
         }
     }
     problems.push(...migrationSettingProblems("migrateTokenSecrets", args.migrateTokenSecrets));
+    problems.push(...accessGroupsProblems("accessGroups", args.accessGroups));
     problems.push(...keyLifetimeProblems("", args));
     problems.push(...accountLimitSettingProblems("iamLimits", args.iamLimits));
     if (namespaces.length === 0 && args.namespaceSelector === undefined) {

@@ -7,6 +7,7 @@
 // The per-cluster composition.
 export { ClusterRegistryAccess } from "./clusterRegistryAccess";
 export type {
+    AccessGroupsOptions,
     ClusterRegistryAccessArgs,
     NamespaceAccess,
     NamespaceAccessOutputs,
@@ -26,6 +27,8 @@ export { ServiceId, iamIdOfServiceId } from "./iam/serviceId";
 export type { ServiceIdArgs } from "./iam/serviceId";
 export { AccessPolicy } from "./iam/accessPolicy";
 export type { AccessPolicyArgs } from "./iam/accessPolicy";
+export { AccessGroupMembership } from "./iam/accessGroupMembership";
+export type { AccessGroupMembershipArgs } from "./iam/accessGroupMembership";
 export { ApiKey } from "./iam/apiKey";
 export type { ApiKeyArgs } from "./iam/apiKey";
 export type { LeakAction } from "./shared/iam/keyLifetime";

@@ -2,6 +2,7 @@
 // (components/internal/providerShim.ts) as `require("pulumi-icr-access/providers")[kind]`.
 // Not part of the public API; its path and kind names are part of the state format.
 import type * as pulumi from "@pulumi/pulumi";
+import { AccessGroupMembershipProvider } from "./host/iam/accessGroupMembershipProvider";
 import { AccessPolicyProvider } from "./host/iam/accessPolicyProvider";
 import { ApiKeyProvider } from "./host/iam/apiKeyProvider";
 import { ServiceIdProvider } from "./host/iam/serviceIdProvider";
@@ -83,6 +84,7 @@ export const TokenSecretMigration = shimmed(new TokenSecretMigrationProvider());
 export const StackOwner = shimmed(new StackOwnerProvider());
 export const CreationGuard = shimmed(new CreationGuardProvider());
 export const NamespaceRemovalGuard = shimmed(new NamespaceRemovalGuardProvider());
+export const AccessGroupMembership = shimmed(new AccessGroupMembershipProvider());
 
 /** Every kind a shim may name; the compiler holds this list to {@link ProviderKind}. */
 export const PROVIDER_KINDS: Record<ProviderKind, ShimmedProvider> = {
@@ -94,4 +96,5 @@ export const PROVIDER_KINDS: Record<ProviderKind, ShimmedProvider> = {
     StackOwner,
     CreationGuard,
     NamespaceRemovalGuard,
+    AccessGroupMembership,
 };

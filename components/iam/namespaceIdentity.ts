@@ -108,6 +108,14 @@ export interface NamespaceIdentityArgs {
      * @default false
      */
     readonly adoptExistingPolicies?: pulumi.Input<boolean>;
+    /**
+     * Give the service ID Container Registry policies of its own. `false` when its access comes
+     * from elsewhere, e.g. from a shared access group it is made a member of
+     * (`AccessGroupMembership`, ClusterRegistryAccess's `accessGroups`): then no policy is
+     * made, `policyIds` is empty, and `grantedLocations` still says what the grant elsewhere must cover.
+     * @default true
+     */
+    readonly accessPolicies?: boolean;
 }
 
 /** Problems with the plain arguments of a {@link NamespaceIdentity}, all at once. @internal */
@@ -129,6 +137,9 @@ export function namespaceIdentityProblems(args: NamespaceIdentityArgs): string[]
     const includeGlobal = typeof args.includeGlobal === "boolean" ? args.includeGlobal : undefined;
     if (args.includeGlobal !== undefined && includeGlobal === undefined) {
         problems.push(`includeGlobal: must be true or false; got ${JSON.stringify(args.includeGlobal)}.`);
+    }
+    if (args.accessPolicies !== undefined && typeof args.accessPolicies !== "boolean") {
+        problems.push(`accessPolicies: must be true or false; got ${JSON.stringify(args.accessPolicies)}.`);
     }
     // The regions as NamespacePullSecrets and ClusterRegistryAccess read them.
     problems.push(...checkRegionList("regions", args.regions, includeGlobal));
@@ -160,7 +171,7 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
     public readonly serviceIdId: pulumi.Output<string>;
     /** The service ID's IAM id, `iam-ServiceId-<uuid>`. */
     public readonly iamId: pulumi.Output<string>;
-    /** Policy ids, in `grantedLocations` order (one id when `regions` is omitted). */
+    /** Policy ids, in `grantedLocations` order (one id when `regions` is omitted; none with `accessPolicies: false`). */
     public readonly policyIds: pulumi.Output<string[]>;
     /**
      * Where the identity can pull from: the IAM locations of its policies, in policy order
@@ -211,7 +222,8 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
         // 2. Its Container Registry access, one policy per region (step 3), and icr.io unless
         // includeGlobal is false: the rule pull secrets follow (../shared/registry/registryDomains.ts).
         const scoped = policyLocations(args) as RegistryLocation[] | undefined;
-        const locations: (RegistryLocation | undefined)[] = scoped ?? [undefined];
+        const locations: (RegistryLocation | undefined)[] =
+            args.accessPolicies === false ? [] : (scoped ?? [undefined]);
         const policies = locations.map(
             (region) =>
                 new AccessPolicy(

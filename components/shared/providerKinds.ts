@@ -14,4 +14,5 @@ export type ProviderKind =
     | "TokenSecretMigration"
     | "StackOwner"
     | "CreationGuard"
-    | "NamespaceRemovalGuard";
+    | "NamespaceRemovalGuard"
+    | "AccessGroupMembership";

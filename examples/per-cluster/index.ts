@@ -15,6 +15,8 @@
 //   icr-access:imageReport        true: the imageReport output (workloads on old domains)
 //   icr-access:adoptExistingPolicies  true: take over an identical Container Registry policy that
 //                                 this stack did not make, instead of refusing it
+//   icr-access:accessGroups       true, or { namePrefix }: Container Registry policies on IAM access
+//                                 groups shared by scope, the service IDs their members (default false)
 //   icr-access:deleteNamespaceContents  true: let a namespace the stack created be deleted with
 //                                 objects in it that are not the stack's (default: refused)
 //   icr-access:keyLifetime        e.g. 90d (also 12h, 2w): every API key expires that long after it is
@@ -28,6 +30,7 @@
 //   ibmcloud:apiKey               IAM API key (secret), or IBMCLOUD_API_KEY
 import * as pulumi from "@pulumi/pulumi";
 import {
+    AccessGroupsOptions,
     ClusterRegistryAccess,
     ClusterRegistryAccessArgs,
     MigrateTokenSecretsOptions,
@@ -85,6 +88,7 @@ const access = new ClusterRegistryAccess(config.require("cluster"), {
         config.get<NonNullable<ClusterRegistryAccessArgs["actionWhenLeaked"]>>("actionWhenLeaked") ||
         undefined,
     adoptExistingPolicies: config.getBoolean("adoptExistingPolicies"),
+    accessGroups: config.getObject<boolean | AccessGroupsOptions>("accessGroups"),
     deleteNamespaceContents: config.getBoolean("deleteNamespaceContents"),
     iamLimits: config.getObject<ClusterRegistryAccessArgs["iamLimits"]>("iamLimits"),
 });

@@ -7,6 +7,7 @@ export interface IamWorld {
     serviceIds: { id: string; name: string; description?: string; iamId?: string }[];
     apiKeys: { id: string; name: string; iamId: string }[];
     policies: { id: string; subjects: { attributes: { name: string; value: string }[] }[] }[];
+    accessGroups: { id: string; name: string; description: string; members: { iamId: string }[] }[];
 }
 
 /** Reads the emulator's world and keeps the objects of `accountId`. */
@@ -20,6 +21,7 @@ export async function iamWorld(emulatorUrl: string, accountId: string): Promise<
         serviceIds: mine(data.serviceIds),
         apiKeys: mine(data.apiKeys),
         policies: mine(data.policies),
+        accessGroups: mine(data.accessGroups),
     };
 }
 

@@ -127,6 +127,32 @@ describe("IAM emulator: Access Groups v2 (IBM's SDK)", () => {
         expect(searched.result.total_count).to.equal(1);
     });
 
+    it("refuses a second group of a name the account has (case-insensitive) with 409, another account's not", async () => {
+        await sdk.groups.createAccessGroup({
+            accountId: ACCOUNT_A,
+            name: "icr-reader-all-regions-all-namespaces",
+        });
+        const twin = await sdkFailure(
+            sdk.groups.createAccessGroup({
+                accountId: ACCOUNT_A,
+                name: "ICR-Reader-All-Regions-All-Namespaces",
+            }),
+        );
+        expect(twin.status).to.equal(409);
+        const listed = await sdk.groups.listAccessGroups({
+            accountId: ACCOUNT_A,
+            search: "name:icr-reader-all-regions-all-namespaces",
+        });
+        expect((listed.result.groups ?? []).map((g) => g.name)).to.deep.equal([
+            "icr-reader-all-regions-all-namespaces",
+        ]);
+        const other = await sdks(h, ADMIN_KEY_B).groups.createAccessGroup({
+            accountId: ACCOUNT_B,
+            name: "icr-reader-all-regions-all-namespaces",
+        });
+        expect(other.status).to.equal(201);
+    });
+
     it("pages the group list by offset, and IBM's AccessGroupsPager walks every page", async () => {
         for (let i = 0; i < 7; i++)
             await sdk.groups.createAccessGroup({ accountId: ACCOUNT_A, name: `g-${i}` });

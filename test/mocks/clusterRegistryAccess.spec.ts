@@ -7,18 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { ClusterRegistryAccess } from "../../components/clusterRegistryAccess";
-import { holdsSecret, registeredUrns, reveal, seen, STACK_OWNER_ID, unwrap } from "./hooks";
-
-/** A kubeconfig the stack-settings checks accept; under mocks nothing connects to it. */
-const KUBECONFIG = [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters: [{ name: k, cluster: { server: https://127.0.0.1:6443 } }]",
-    "users: [{ name: k, user: { token: t } }]",
-    "contexts: [{ name: k, context: { cluster: k, user: k } }]",
-    "current-context: k",
-    "",
-].join("\n");
+import { holdsSecret, KUBECONFIG, registeredUrns, reveal, seen, STACK_OWNER_ID, unwrap } from "./hooks";
 
 const COMPONENT = "icr:index:ClusterRegistryAccess";
 const PULL_SECRETS = "icr:k8s:NamespacePullSecrets";

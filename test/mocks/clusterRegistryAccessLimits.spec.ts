@@ -5,19 +5,10 @@ import { expect } from "chai";
 import { IamClient } from "../../components/clients/iam";
 import { ClusterRegistryAccess } from "../../components/clusterRegistryAccess";
 import { IamEmulator, startIamEmulator } from "../../emulator";
-import { seen, unhandledRejections, unwrap, warnings } from "./hooks";
+import { KUBECONFIG, seen, unhandledRejections, unwrap, warnings } from "./hooks";
 
 const ACCOUNT = "2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b";
 const ADMIN = "admin-key-of-the-limits-construction-spec";
-const KUBECONFIG = [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters: [{ name: k, cluster: { server: https://127.0.0.1:6443 } }]",
-    "users: [{ name: k, user: { token: t } }]",
-    "contexts: [{ name: k, context: { cluster: k, user: k } }]",
-    "current-context: k",
-    "",
-].join("\n");
 
 const ofType = (type: string) => seen.filter((r) => r.type === type);
 
@@ -74,8 +65,9 @@ describe("ClusterRegistryAccess and the account's IAM limits", function () {
         expect(warnings).to.deep.equal([
             "IAM account limit near: this stack adds 2 service IDs; the account holds 2 of 4 " +
                 "(iamLimits.serviceIdsPerAccount): 4 after this run, 100% of the limit. Ways out: let " +
-                "namespaces share one identity (sharedIdentities, and namespaces.<ns>.identity), cover " +
-                "fewer namespaces, or ask IBM to raise the account's limit and set iamLimits to it.",
+                "namespaces share one identity (sharedIdentities, and namespaces.<ns>.identity), hold " +
+                "policies on shared access groups (accessGroups), cover fewer namespaces, or ask IBM to " +
+                "raise the account's limit and set iamLimits to it.",
         ]);
         expect(
             ofType("pulumi-nodejs:dynamic/iam:ServiceId")

@@ -8,6 +8,17 @@ import * as pulumi from "@pulumi/pulumi";
 /** The owner id the mock StackOwner resource gets (../../components/ownership/stackOwner.ts). */
 export const STACK_OWNER_ID = "6f1c0a52-0000-4000-8000-00000000abcd";
 
+/** A kubeconfig the stack-settings checks accept; under mocks nothing connects to it. */
+export const KUBECONFIG = [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters: [{ name: k, cluster: { server: https://127.0.0.1:6443 } }]",
+    "users: [{ name: k, user: { token: t } }]",
+    "contexts: [{ name: k, context: { cluster: k, user: k } }]",
+    "current-context: k",
+    "",
+].join("\n");
+
 /** Every resource registered since the current test began, in registration order. */
 export const seen: pulumi.runtime.MockResourceArgs[] = [];
 

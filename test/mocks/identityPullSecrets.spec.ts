@@ -7,19 +7,9 @@ import { expect } from "chai";
 import { ClusterRegistryAccess } from "../../components/clusterRegistryAccess";
 import { NamespaceIdentity, NamespaceIdentityArgs } from "../../components/iam/namespaceIdentity";
 import { NamespacePullSecrets, NamespacePullSecretsArgs } from "../../components/k8s/namespacePullSecrets";
-import { seen, unwrap } from "./hooks";
+import { KUBECONFIG, seen, unwrap } from "./hooks";
 
 const SECRET = "kubernetes:core/v1:Secret";
-/** A kubeconfig the stack-settings checks accept; under mocks nothing connects to it. */
-const KUBECONFIG = [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters: [{ name: k, cluster: { server: https://127.0.0.1:6443 } }]",
-    "users: [{ name: k, user: { token: t } }]",
-    "contexts: [{ name: k, context: { cluster: k, user: k } }]",
-    "current-context: k",
-    "",
-].join("\n");
 const POLICY = "pulumi-nodejs:dynamic/iam:AccessPolicy";
 
 const identity = (name: string, args: Omit<NamespaceIdentityArgs, "cluster" | "namespace">) =>

@@ -30,6 +30,7 @@ const KINDS: ProviderKind[] = [
     "StackOwner",
     "CreationGuard",
     "NamespaceRemovalGuard",
+    "AccessGroupMembership",
 ];
 /**
  * The stored text of each shim, by hash. It is part of the state format: a release that
@@ -45,6 +46,7 @@ const SHIM_TEXT_SHA256: Record<ProviderKind, string> = {
     StackOwner: "cd82f33f0eba20a1a53931730fa0d42d7a1d8fc944187b688b5201ebf2bdef88",
     CreationGuard: "b9f3b6b24a60d2d0a1ff86bd0405e9757fa2265e2be48d131fc9132d407412a6",
     NamespaceRemovalGuard: "10474ee09fa236e7aa4edd32c17b17c509f1e6de136b1289f8fcfd25fa022a75",
+    AccessGroupMembership: "267c2a0cad42321b991ee5c717db2bf00a47cb7fabd3e64a09d3a6a681a81b3b",
 };
 /** The bound the shims are held to, per resource. */
 const MAX_PROVIDER_BYTES = 3 * 1024;

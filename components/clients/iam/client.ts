@@ -1,9 +1,10 @@
 // The IAM client the IAM providers use: one object per API key over the three parts of IBM
 // Cloud IAM it calls, split as IBM's platform-services SDK splits them: the token exchange
 // (./token.ts), IAM Identity (./serviceIds.ts, ./apiKeys.ts) and IAM Policy Management v1
-// (./policies.ts), all sent through one transport (./transport.ts) with its retries. Each
+// (./policies.ts) and IAM Access Groups v2 (./accessGroups.ts), all sent through one transport (./transport.ts) with its retries. Each
 // method is the one of that part, documented there.
 import type { IbmPolicy } from "../../shared/iam/policyModel";
+import { AccessGroupMember, AccessGroupResource, IamAccessGroups } from "./accessGroups";
 import { IamAccountLimits, IdentityLimits } from "./accountLimits";
 import { ApiKeyAt, ApiKeyResource, IamApiKeys } from "./apiKeys";
 import { IamPolicies, PolicyWithEtag } from "./policies";
@@ -20,6 +21,7 @@ export class IamClient {
     private readonly serviceIds: IamServiceIds;
     private readonly apiKeys: IamApiKeys;
     private readonly policies: IamPolicies;
+    private readonly accessGroups: IamAccessGroups;
     private readonly limits: IamAccountLimits;
 
     constructor(
@@ -31,6 +33,7 @@ export class IamClient {
         this.serviceIds = new IamServiceIds(this.transport);
         this.apiKeys = new IamApiKeys(this.transport);
         this.policies = new IamPolicies(this.transport);
+        this.accessGroups = new IamAccessGroups(this.transport);
         this.limits = new IamAccountLimits(this.transport);
     }
 
@@ -174,5 +177,52 @@ export class IamClient {
     /** See {@link IamPolicies.deletePolicy}. */
     deletePolicy(...args: Parameters<IamPolicies["deletePolicy"]>): Promise<boolean> {
         return this.policies.deletePolicy(...args);
+    }
+
+    // ----- IAM Access Groups v2 (./accessGroups.ts)
+
+    /** See {@link IamAccessGroups.createAccessGroup}. */
+    createAccessGroup(
+        ...args: Parameters<IamAccessGroups["createAccessGroup"]>
+    ): Promise<AccessGroupResource> {
+        return this.accessGroups.createAccessGroup(...args);
+    }
+
+    /** See {@link IamAccessGroups.getAccessGroup}. */
+    getAccessGroup(
+        ...args: Parameters<IamAccessGroups["getAccessGroup"]>
+    ): Promise<AccessGroupResource | undefined> {
+        return this.accessGroups.getAccessGroup(...args);
+    }
+
+    /** See {@link IamAccessGroups.findAccessGroupByName}. */
+    findAccessGroupByName(
+        ...args: Parameters<IamAccessGroups["findAccessGroupByName"]>
+    ): Promise<AccessGroupResource | undefined> {
+        return this.accessGroups.findAccessGroupByName(...args);
+    }
+
+    /** See {@link IamAccessGroups.deleteAccessGroup}. */
+    deleteAccessGroup(...args: Parameters<IamAccessGroups["deleteAccessGroup"]>): Promise<boolean> {
+        return this.accessGroups.deleteAccessGroup(...args);
+    }
+
+    /** See {@link IamAccessGroups.addMembersToAccessGroup}. */
+    addMembersToAccessGroup(...args: Parameters<IamAccessGroups["addMembersToAccessGroup"]>): Promise<void> {
+        return this.accessGroups.addMembersToAccessGroup(...args);
+    }
+
+    /** See {@link IamAccessGroups.removeMemberFromAccessGroup}. */
+    removeMemberFromAccessGroup(
+        ...args: Parameters<IamAccessGroups["removeMemberFromAccessGroup"]>
+    ): Promise<boolean> {
+        return this.accessGroups.removeMemberFromAccessGroup(...args);
+    }
+
+    /** See {@link IamAccessGroups.listAccessGroupMembers}. */
+    listAccessGroupMembers(
+        ...args: Parameters<IamAccessGroups["listAccessGroupMembers"]>
+    ): Promise<AccessGroupMember[] | undefined> {
+        return this.accessGroups.listAccessGroupMembers(...args);
     }
 }

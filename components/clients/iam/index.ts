@@ -7,6 +7,7 @@ export type { ServiceIdResource } from "./serviceIds";
 export { oldestFirst } from "./serviceIds";
 export type { ApiKeyAt, ApiKeyResource } from "./apiKeys";
 export type { PolicyWithEtag } from "./policies";
+export type { AccessGroupMember, AccessGroupResource } from "./accessGroups";
 export { IamError } from "./errors";
 export type { IamErrorInit, PolicyConflict } from "./errors";
 export { DEFAULT_TUNING, TUNING_ENV_VARS, iamTuningFromEnv } from "./tuning";

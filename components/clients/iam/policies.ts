@@ -89,11 +89,12 @@ export class IamPolicies {
     }
 
     /**
-     * `GET /v1/policies?type=access` of an account, optionally for one subject (`iam_id`), following
+     * `GET /v1/policies?type=access` of an account, optionally for one subject (`iam_id`, or an
+     * access group's `access_group_id`), following
      * `next.start`; `serviceName` filters on the `serviceName` resource attribute (client side).
      */
     async listPolicies(
-        req: { accountId?: string; iamId?: string; serviceName?: string } = {},
+        req: { accountId?: string; iamId?: string; accessGroupId?: string; serviceName?: string } = {},
     ): Promise<IbmPolicy[]> {
         const accountId = req.accountId ?? (await this.transport.accountId());
         const out: IbmPolicy[] = [];
@@ -102,7 +103,13 @@ export class IamPolicies {
             const res = await this.transport.send({
                 method: "GET",
                 path: "/v1/policies",
-                query: { account_id: accountId, iam_id: req.iamId, type: "access", start },
+                query: {
+                    account_id: accountId,
+                    iam_id: req.iamId,
+                    access_group_id: req.accessGroupId,
+                    type: "access",
+                    start,
+                },
                 ok: [200],
             });
             const data = (res.data ?? {}) as { policies?: IbmPolicy[]; next?: unknown };
