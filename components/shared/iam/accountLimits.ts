@@ -37,7 +37,7 @@ export const ACCOUNT_LIMIT_NAMES = Object.keys(IBM_DEFAULT_LIMITS) as (keyof Iam
 /** From this share of a limit on, a run warns. @internal */
 export const NEAR_LIMIT_SHARE = 0.9;
 
-/** One identity the stack declares: its service ID's name and how many policies it holds. @internal */
+/** One identity the stack declares: its service ID's name and how many policies it holds. */
 export interface PlannedIdentity {
     /** The setting it comes from, e.g. `namespaces.shop` or `sharedIdentities.web`. */
     readonly field: string;
