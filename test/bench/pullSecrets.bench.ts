@@ -5,7 +5,8 @@
 //           code (programs/floor): what the engine costs for our shape;
 //   bare  - one bare Secret per namespace (programs/bare-secrets): the simplest program.
 // Per size and program: `up`, a second `up` that must change nothing, `preview`, state
-// bytes; then ratios, growth with the number of namespaces, and the goals as met / not met.
+// bytes; at the largest size, a preview with every regional domain and an `up` without
+// checkpoints; then ratios, growth with the number of namespaces, and the goals as met / not met.
 // Figures only; nothing here passes or fails on time.
 //
 //   npm run bench                           sizes 1, 10, 50, 200
@@ -16,6 +17,7 @@ import { PulumiSandbox } from "../bed/pulumi";
 import { PER_CLUSTER_PROGRAM } from "../bed/perClusterProgram";
 import { callProbe } from "./callProbe";
 import { growthAndGoals } from "./goals";
+import { largestSizeRuns } from "./largestSizeRuns";
 import { measureProgram } from "./measureProgram";
 import { createNamespaces, namespaceNames } from "./namespaces";
 import { runPulumi } from "./pulumiCli";
@@ -87,7 +89,16 @@ async function main(): Promise<void> {
                 ours: figuresOf(ours),
             });
         }
-        console.log(`\n${summaryTable(results)}\n\n${growthAndGoals(results)}`);
+        // At the largest size, with its namespaces still there: the widest preview, and up
+        // without checkpoints (./largestSizeRuns.ts).
+        const largestSize = sizes[sizes.length - 1];
+        const largest = await largestSizeRuns(
+            { KUBECONFIG: cluster.kubeconfigPath },
+            OURS,
+            namespaceNames(largestSize),
+            clusterStackConfig(largestSize, namespaceNames(largestSize), target),
+        );
+        console.log(`\n${summaryTable(results)}\n\n${growthAndGoals(results, largest)}`);
     } finally {
         sandbox.dispose();
         await iam.close();
