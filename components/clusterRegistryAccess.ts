@@ -12,7 +12,7 @@ import type {
     NamespaceAccessOutputs,
     RegistryAccess,
 } from "./clusterRegistryAccessArgs";
-import { planCoverage, plannedIdentities } from "./clusterRegistryAccessPlan";
+import { planCoverage, plannedAccess } from "./clusterRegistryAccessPlan";
 import { clusterRegistryAccessProblems } from "./clusterRegistryAccessProblems";
 import { NamespaceIdentity } from "./iam/namespaceIdentity";
 import {
@@ -105,7 +105,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                 "namespaces.<ns>.identity), hold policies on shared access groups (accessGroups), " +
                 "cover fewer namespaces, or ask IBM to raise the account's limit and set iamLimits to it.",
         };
-        const named = plannedIdentities(
+        const named = plannedAccess(
             args,
             Object.entries(args.namespaces).map(([namespace, access]) => ({
                 namespace,
@@ -122,7 +122,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                 : coverage.apply(({ plan, problems }) => {
                       // Problems fail the run where the namespaces are declared.
                       if (problems.length > 0) return pulumi.output(undefined);
-                      const all = plannedIdentities(
+                      const all = plannedAccess(
                           args,
                           plan.namespaces.map((p) => ({
                               namespace: p.namespace,
@@ -133,8 +133,13 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
                                       : `namespaces.${p.namespace}`,
                           })),
                       );
-                      const checked = new Set(named.map((p) => p.serviceIdName));
-                      return checkedNow && all.every((p) => checked.has(p.serviceIdName))
+                      const checked = new Set([
+                          ...named.identities.map((p) => p.serviceIdName),
+                          ...named.groups.map((g) => g.name),
+                      ]);
+                      return checkedNow &&
+                          all.identities.every((p) => checked.has(p.serviceIdName)) &&
+                          all.groups.every((g) => checked.has(g.name))
                           ? pulumi.output(undefined)
                           : checkAccountLimitsLater(this, all, limitOptions);
                   });

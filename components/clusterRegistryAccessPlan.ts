@@ -13,6 +13,10 @@ import { imageReport, ImageReportRow } from "./coverage/imageReport";
 import { NamespacePlan, planNamespaces, PlanSettings } from "./coverage/namespacePlan";
 import { namespaceIdentityNames } from "./iam/namespaceIdentity";
 import type { PlannedIdentity } from "./shared/iam/accountLimits";
+import type { PlannedAccess } from "./iam/accountLimitsCheck";
+import type { PlannedGroup } from "./iam/accountLimitsProbe";
+import { accessGroupsOptions, accessScopeOf } from "./iam/sharedAccessGroups";
+import { accessGroupName } from "./shared/iam/accessGroupScope";
 import { policyLocations } from "./shared/registry/registryDomains";
 
 /** The settings the plan reads. */
@@ -155,4 +159,31 @@ export function plannedIdentities(
             .filter((n) => n.access.identity === undefined)
             .map((n) => identity(n.namespace, n.field, n.access)),
     ];
+}
+
+/**
+ * What the account-limit check counts (./iam/accountLimitsCheck.ts): the identities, and with
+ * `accessGroups` the shared group of each identity's access scope, by name.
+ */
+export function plannedAccess(
+    settings: {
+        readonly cluster: string;
+        readonly sharedIdentities?: Record<string, RegistryAccess>;
+        readonly accessGroups?: boolean | { readonly namePrefix?: string };
+    },
+    namespaces: readonly IdentityPlanEntry[],
+): PlannedAccess {
+    const identities = plannedIdentities(settings, namespaces);
+    const options = accessGroupsOptions(settings.accessGroups);
+    if (options === undefined) return { identities, groups: [] };
+    const scopes = [
+        ...Object.values(settings.sharedIdentities ?? {}),
+        ...namespaces.filter((n) => n.access.identity === undefined).map((n) => n.access),
+    ].map(accessScopeOf);
+    const groups = new Map<string, PlannedGroup>();
+    for (const scope of scopes) {
+        const name = accessGroupName(scope, options.namePrefix);
+        groups.set(name, { name, scope, policies: scope.locations?.length ?? 1 });
+    }
+    return { identities, groups: [...groups.values()] };
 }

@@ -6,11 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { iamProviderConfigFrom, resolveIamCredentials } from "../host/iam/credentials";
 import type { IamAccountLimits, PlannedIdentity } from "../shared/iam/accountLimits";
+import { ACCESS_GROUPS_SETTING } from "../shared/iam/accessGroupScope";
 import {
     accountLimitsVerdict,
     accountLimitsVerdictSync,
     LimitsQuestion,
     LimitsVerdict,
+    PlannedGroup,
 } from "./accountLimitsProbe";
 import type { IamCredentialsArgs } from "./credentials";
 import type { IamCredentialsInputs } from "../shared/iam/credentialInputs";
@@ -27,12 +29,19 @@ export interface AccountLimitsCheckOptions {
     readonly ways: string;
 }
 
+/** What the stack declares, as the check counts it. */
+export interface PlannedAccess {
+    readonly identities: readonly PlannedIdentity[];
+    /** The shared access groups its identities join (`accessGroups`), by name. */
+    readonly groups: readonly PlannedGroup[];
+}
+
 /** A check that must be quick: a few attempts, then a warning that it could not be made. */
 const CHECK_TUNING = { maxAttempts: 3, maxElapsedMs: 20_000, timeoutMs: 10_000 };
 
 /** The question for `credentials` (or the stack-wide ones); undefined when there is no usable key. */
 function question(
-    planned: readonly PlannedIdentity[],
+    planned: PlannedAccess,
     opts: AccountLimitsCheckOptions,
     credentials: IamCredentialsInputs | undefined,
     apiKey: string | undefined,
@@ -45,8 +54,10 @@ function question(
         return {
             credentials: resolveIamCredentials(credentials, config, process.env),
             tuning: CHECK_TUNING,
-            planned,
-            given: opts.limits === false ? {} : (opts.limits ?? {}),
+            planned: planned.identities,
+            groups: planned.groups,
+            groupsField: ACCESS_GROUPS_SETTING,
+            given: opts.limits ?? {},
             limitsField: opts.limitsField,
             ways: opts.ways,
         };
@@ -64,10 +75,10 @@ function question(
  */
 export function checkAccountLimitsNow(
     parent: pulumi.Resource,
-    planned: readonly PlannedIdentity[],
+    planned: PlannedAccess,
     opts: AccountLimitsCheckOptions,
 ): boolean {
-    if (opts.limits === false) return true;
+    if (opts.limits === false && planned.groups.length === 0) return true;
     if (opts.credentials !== undefined) return false;
     const q = question(planned, opts, undefined, new pulumi.Config("ibmcloud").get("apiKey"));
     if (q === undefined) return true;
@@ -84,10 +95,10 @@ export function checkAccountLimitsNow(
  */
 export function checkAccountLimitsLater(
     parent: pulumi.Resource,
-    planned: readonly PlannedIdentity[],
+    planned: PlannedAccess,
     opts: AccountLimitsCheckOptions,
 ): pulumi.Output<void> {
-    if (opts.limits === false) return pulumi.output(undefined);
+    if (opts.limits === false && planned.groups.length === 0) return pulumi.output(undefined);
     return pulumi
         .all([pulumi.output(opts.credentials), new pulumi.Config("ibmcloud").getSecret("apiKey")])
         .apply(async ([credentials, apiKey]) => {

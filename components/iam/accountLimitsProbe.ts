@@ -1,5 +1,6 @@
 // The IAM account-limit verdict: reads what the account holds and the limits IAM reports, and
-// counts the planned identities against them (../shared/iam/accountLimits.ts). A program can
+// counts the planned identities against them (../shared/iam/accountLimits.ts); with shared access
+// groups, also refuses a group of a planned group's name that the library did not make. A program can
 // only fail fast synchronously (an error raised inside an Output reaches the user after the
 // engine's minute of waiting, ../k8s/clusterProbe.ts), so `accountLimitsVerdictSync` runs this
 // module as a child Node.js process, the credentials on its stdin, and waits for it.
@@ -7,6 +8,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { IamClient, IamClientCredentials, IamClientTuning } from "../clients/iam";
+import { AccessScope, carriesSharedGroupMark, foreignGroupReason } from "../shared/iam/accessGroupScope";
 import {
     ACCOUNT_LIMIT_NAMES,
     accountLimitFindings,
@@ -22,10 +24,22 @@ export interface LimitsQuestion {
     /** Kept short: the check must not hold the run for IAM's full retry budget. */
     readonly tuning?: Partial<IamClientTuning>;
     readonly planned: readonly PlannedIdentity[];
-    /** The limits the user set, under `limitsField`. */
-    readonly given: Partial<IamAccountLimits>;
+    /** The limits the user set, under `limitsField`; false: count nothing (`iamLimits: false`). */
+    readonly given: Partial<IamAccountLimits> | false;
     readonly limitsField: string;
     readonly ways: string;
+    /** With `accessGroups`: the shared groups the stack's identities join. */
+    readonly groups?: readonly PlannedGroup[];
+    /** The setting that turns the groups on, as messages name it. */
+    readonly groupsField?: string;
+}
+
+/** A shared access group the stack's identities join: its name, scope and policies. */
+export interface PlannedGroup {
+    readonly name: string;
+    readonly scope: AccessScope;
+    /** One per location of the scope. */
+    readonly policies: number;
 }
 
 /** Refusals and warnings; or why the account could not be read. @internal */
@@ -37,9 +51,20 @@ export async function accountLimitsVerdict(q: LimitsQuestion): Promise<LimitsVer
     const limits: { -readonly [K in keyof IamAccountLimits]: number } = { ...IBM_DEFAULT_LIMITS };
     const sources: LimitSources = {};
     let holdings;
+    const foreign: string[] = [];
+    let groupPolicies = 0;
     try {
         const client = new IamClient(q.credentials, q.tuning);
         const accountId = await client.accountId();
+        // A group of a shared group's name is the library's for that scope, or refused; one that
+        // does not exist yet brings its policies.
+        for (const group of q.groups ?? []) {
+            const found = await client.findAccessGroupByName(accountId, group.name);
+            if (found === undefined) groupPolicies += group.policies;
+            else if (!carriesSharedGroupMark(found.description, group.scope))
+                foreign.push(foreignGroupReason(found, group.scope, q.groupsField ?? "accessGroups"));
+        }
+        if (q.given === false) return { refusals: foreign, warnings: [] };
         const [serviceIds, policies, identity] = await Promise.all([
             client.listServiceIds({ accountId }),
             client.listPolicies({ accountId }),
@@ -61,8 +86,15 @@ export async function accountLimitsVerdict(q: LimitsQuestion): Promise<LimitsVer
             sources[name] = `${q.limitsField}.${name}`;
         }
     }
-    const { refusals, warnings } = accountLimitFindings(q.planned, holdings, limits, sources, q.ways);
-    return { refusals, warnings };
+    const { refusals, warnings } = accountLimitFindings(
+        q.planned,
+        holdings,
+        limits,
+        sources,
+        q.ways,
+        groupPolicies,
+    );
+    return { refusals: [...foreign, ...refusals], warnings };
 }
 
 /**

@@ -111,6 +111,17 @@ describe("Shared access groups (accessGroups, real engine, real API server)", fu
         expect(text).to.contain("its description carries no shared-group mark");
         expect(text).to.contain("icr-access:accessGroups");
         expect(text).to.contain('{ namePrefix: "<prefix>" }');
+        // AND an up without a preview is refused the same way, before any service ID or key exists
+        const started = Date.now();
+        const skipped = await stack.cli(["up", "--yes", "--skip-preview"]).then(
+            () => undefined,
+            (err: Error) => err,
+        );
+        process.stdout.write(
+            `      up --skip-preview refused in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+        );
+        expect(skipped, "up --skip-preview must fail").not.to.equal(undefined);
+        expect(skipped!.message).to.contain(`IAM access group "${GROUP}" (${hand.id}) already exists`);
         // THEN nothing was created in IAM, and the hand-made group is untouched
         const w = await world();
         expect(w.serviceIds).to.deep.equal([]);

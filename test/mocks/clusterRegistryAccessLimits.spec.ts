@@ -5,6 +5,8 @@ import { expect } from "chai";
 import { IamClient } from "../../components/clients/iam";
 import { ClusterRegistryAccess } from "../../components/clusterRegistryAccess";
 import { IamEmulator, startIamEmulator } from "../../emulator";
+import { accessScopeOf } from "../../components/iam/sharedAccessGroups";
+import { accessGroupName } from "../../components/shared/iam/accessGroupScope";
 import { KUBECONFIG, seen, unhandledRejections, unwrap, warnings } from "./hooks";
 
 const ACCOUNT = "2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b";
@@ -74,6 +76,35 @@ describe("ClusterRegistryAccess and the account's IAM limits", function () {
                 .map((r) => r.name)
                 .sort(),
         ).to.deep.equal(["lim-a-id", "lim-b-id"]);
+    });
+
+    it("a shared access group of the planned name that the library did not make: refused, no identity declared", async function () {
+        // GIVEN a hand-made group with the name of the stack's scope
+        const name = accessGroupName(accessScopeOf({ regions: ["eu-de"] }));
+        const admin = new IamClient({ apiKey: ADMIN, iamEndpoint: iam.url });
+        const hand = await admin.createAccessGroup({ accountId: ACCOUNT, name, description: "by hand" });
+        try {
+            // WHEN a stack with accessGroups declares an identity of that scope
+            const failed = unhandledRejections();
+            new ClusterRegistryAccess("grp", {
+                cluster: "grp",
+                kubeconfig: KUBECONFIG,
+                namespaces: { web: { regions: ["eu-de"] } },
+                accessGroups: true,
+                // the listings are skipped, the look at the group's name is not
+                iamLimits: false,
+            });
+            // THEN the run fails naming the group, and nothing that would create anything was declared
+            const messages = (await failed).map((e) => e.message).join("\n");
+            expect(messages).to.contain(
+                `IAM access group "${name}" (${hand.id}) already exists in this account`,
+            );
+            expect(ofType("icr:iam:NamespaceIdentity")).to.deep.equal([]);
+            expect(ofType("pulumi-nodejs:dynamic/iam:ServiceId")).to.deep.equal([]);
+            expect(ofType("pulumi-nodejs:dynamic/iam:AccessGroupMembership")).to.deep.equal([]);
+        } finally {
+            await admin.deleteAccessGroup(hand.id);
+        }
     });
 
     it("with iamLimits: false, reads nothing from IAM", async function () {

@@ -17,13 +17,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AccessGroupResource, IamClient, IamClientTuning } from "../../clients/iam";
 import { checkCredentialsInput, IamCredentialsInputs } from "../../shared/iam/credentialInputs";
 import {
+    ACCESS_GROUPS_SETTING,
     AccessScope,
     GROUP_NAME_MAX,
     carriesSharedGroupMark,
+    foreignGroupReason,
     groupPolicyBody,
-    readSharedGroupMark,
     rolesAre,
-    scopeWords,
     sharedGroupDescription,
 } from "../../shared/iam/accessGroupScope";
 import {
@@ -63,9 +63,6 @@ export interface AccessGroupMembershipState extends AccessGroupMembershipInputs 
     /** The group's Container Registry policies, one per location. */
     policyIds: string[];
 }
-
-const DEFAULT_SETTING =
-    "`accessGroups` (ClusterRegistryAccess; `icr-access:accessGroups` in the per-cluster stack)";
 
 function scopeOf(inputs: AccessGroupMembershipInputs): AccessScope {
     return { role: inputs.role, locations: inputs.locations, registryNamespace: inputs.registryNamespace };
@@ -143,17 +140,7 @@ export function diffAccessGroupMembership(
 
 /** The refusal of a group of our name that this library did not make for this scope. */
 function notOursError(inputs: AccessGroupMembershipInputs, group: AccessGroupResource): string {
-    const theirs = readSharedGroupMark(group.description);
-    return (
-        `IAM access group "${group.name}" (${group.id}) already exists in this account and was not made by ` +
-        `pulumi-icr-access for this access scope (${scopeWords(scopeOf(inputs))}): ` +
-        (theirs === undefined
-            ? "its description carries no shared-group mark (it was made by hand or by another tool)"
-            : `its description carries the shared-group mark of another scope (${theirs})`) +
-        `. This stack never uses, changes or deletes a group it did not make. Set a name prefix of your own ` +
-        `with ${inputs.setting ?? DEFAULT_SETTING} as { namePrefix: "<prefix>" }, rename or delete that ` +
-        `group, or turn the setting off to give each service ID its own policy. Nothing was created.`
-    );
+    return foreignGroupReason(group, scopeOf(inputs), inputs.setting ?? ACCESS_GROUPS_SETTING);
 }
 
 /** A group policy that grants exactly this scope at `location`. */

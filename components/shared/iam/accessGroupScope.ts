@@ -141,3 +141,29 @@ export function rolesAre(roles: readonly string[], role: Role): boolean {
     const c = canonicalRoles(roles);
     return c.length === 1 && c[0] === role && ROLES.includes(role);
 }
+
+/** The setting that turns shared groups on, as messages name it. */
+export const ACCESS_GROUPS_SETTING =
+    "`accessGroups` (ClusterRegistryAccess; `icr-access:accessGroups` in the per-cluster stack)";
+
+/**
+ * Why a group of a shared group's name cannot be used: it is not a group this library made for
+ * `scope`. Names the group, whose it may be, and the ways out through `setting`.
+ */
+export function foreignGroupReason(
+    group: { readonly name: string; readonly id: string; readonly description?: string },
+    scope: AccessScope,
+    setting: string,
+): string {
+    const theirs = readSharedGroupMark(group.description);
+    return (
+        `IAM access group "${group.name}" (${group.id}) already exists in this account and was not made by ` +
+        `pulumi-icr-access for this access scope (${scopeWords(scope)}): ` +
+        (theirs === undefined
+            ? "its description carries no shared-group mark (it was made by hand or by another tool)"
+            : `its description carries the shared-group mark of another scope (${theirs})`) +
+        `. This stack never uses, changes or deletes a group it did not make. Set a name prefix of your own ` +
+        `with ${setting} as { namePrefix: "<prefix>" }, rename or delete that ` +
+        `group, or turn the setting off to give each service ID its own policy. Nothing was created.`
+    );
+}

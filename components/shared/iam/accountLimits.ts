@@ -80,22 +80,24 @@ const n = (x: number) => x.toLocaleString("en-US");
  * A planned service ID already exists when the account holds one of that name that carries this
  * library's owner mark: a rerun adds nothing for it, so the stack is not refused for what it
  * already has. (Counting only: which object is whose is decided by the providers from the full
- * mark, never by a name.) Its policies are counted as held too.
+ * mark, never by a name.) Its policies are counted as held too. `groupPolicies` are the policies of
+ * the shared access groups the stack would make (`accessGroups`).
  * @internal
  */
 export function accountLimitFindings(
     planned: readonly PlannedIdentity[],
     holdings: AccountHoldings,
     limits: IamAccountLimits,
-    sources: LimitSources = {},
+    sources: LimitSources,
     ways: string,
+    groupPolicies = 0,
 ): LimitFindings {
     const held = new Set(
         holdings.serviceIds.filter((s) => readMark(s.description).mark !== undefined).map((s) => s.name),
     );
     const adding = planned.filter((p) => !held.has(p.serviceIdName));
     const newServiceIds = adding.length;
-    const newPolicies = adding.reduce((sum, p) => sum + p.policies, 0);
+    const newPolicies = adding.reduce((sum, p) => sum + p.policies, groupPolicies);
     const refusals: string[] = [];
     const warnings: string[] = [];
     const limitText = (name: keyof IamAccountLimits) =>

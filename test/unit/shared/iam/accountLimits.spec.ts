@@ -105,6 +105,21 @@ describe("IAM account limits (counting)", function () {
         expect(found.refusals[1]).to.contain("12 (iamLimits.policiesPerSubject) per subject");
     });
 
+    it("counts the policies of the shared access groups the stack would make", function () {
+        const found = accountLimitFindings(
+            planned(3, 0),
+            { serviceIds: [], policies: 995 },
+            limits,
+            {},
+            WAYS,
+            6,
+        );
+        expect(found.counts.newPolicies).to.equal(6);
+        expect(found.refusals[0]).to.contain(
+            "this stack adds 6 access policies; the account holds 995 of 1,000",
+        );
+    });
+
     it("refuses identities that would hold more API keys than IAM allows", function () {
         const found = accountLimitFindings(
             planned(1),
