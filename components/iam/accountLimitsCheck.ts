@@ -84,7 +84,7 @@ export function checkAccountLimitsNow(
     if (q === undefined) return true;
     const verdict = accountLimitsVerdictSync(q);
     if (verdict === undefined) return false;
-    report(parent, verdict, opts.limitsField);
+    report(parent, verdict, opts.limitsField, true);
     return true;
 }
 
@@ -103,12 +103,12 @@ export function checkAccountLimitsLater(
         .all([pulumi.output(opts.credentials), new pulumi.Config("ibmcloud").getSecret("apiKey")])
         .apply(async ([credentials, apiKey]) => {
             const q = question(planned, opts, credentials, apiKey);
-            if (q !== undefined) report(parent, await accountLimitsVerdict(q), opts.limitsField);
+            if (q !== undefined) report(parent, await accountLimitsVerdict(q), opts.limitsField, false);
         });
 }
 
 /** Warns about each near limit; throws naming every crossed one. */
-function report(parent: pulumi.Resource, verdict: LimitsVerdict, limitsField: string): void {
+function report(parent: pulumi.Resource, verdict: LimitsVerdict, limitsField: string, now: boolean): void {
     if ("unreadable" in verdict) {
         pulumi.log.warn(
             `IAM account limits not checked: ${verdict.unreadable}. The check lists the account's service IDs ` +
@@ -118,9 +118,14 @@ function report(parent: pulumi.Resource, verdict: LimitsVerdict, limitsField: st
         return;
     }
     for (const warning of verdict.warnings) pulumi.log.warn(`IAM account limit near: ${warning}`, parent);
-    if (verdict.refusals.length > 0)
-        throw new pulumi.ResourceError(
-            `IAM account limits: ${verdict.refusals.join(" ")} Nothing was created.`,
-            parent,
-        );
+    const message = [
+        ...verdict.foreignGroups,
+        ...(verdict.refusals.length > 0
+            ? [`IAM account limits: ${verdict.refusals.join(" ")} Nothing was created.`]
+            : []),
+    ].join("\n");
+    if (message === "") return;
+    // While the program starts, a RunError: the CLI shows its message alone, without the
+    // component's innards; inside an Output, the error belongs to the component.
+    throw now ? new pulumi.RunError(message) : new pulumi.ResourceError(message, parent);
 }

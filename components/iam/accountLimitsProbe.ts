@@ -44,7 +44,13 @@ export interface PlannedGroup {
 
 /** Refusals and warnings; or why the account could not be read. @internal */
 export type LimitsVerdict =
-    { readonly refusals: string[]; readonly warnings: string[] } | { readonly unreadable: string };
+    | {
+          readonly refusals: string[];
+          readonly warnings: string[];
+          /** Shared access groups of our names that the library did not make. */
+          readonly foreignGroups: string[];
+      }
+    | { readonly unreadable: string };
 
 /** Reads the account and counts. Never throws: an unreadable account is a verdict too. @internal */
 export async function accountLimitsVerdict(q: LimitsQuestion): Promise<LimitsVerdict> {
@@ -64,7 +70,7 @@ export async function accountLimitsVerdict(q: LimitsQuestion): Promise<LimitsVer
             else if (!carriesSharedGroupMark(found.description, group.scope))
                 foreign.push(foreignGroupReason(found, group.scope, q.groupsField ?? "accessGroups"));
         }
-        if (q.given === false) return { refusals: foreign, warnings: [] };
+        if (q.given === false) return { refusals: [], warnings: [], foreignGroups: foreign };
         const [serviceIds, policies, identity] = await Promise.all([
             client.listServiceIds({ accountId }),
             client.listPolicies({ accountId }),
@@ -94,7 +100,7 @@ export async function accountLimitsVerdict(q: LimitsQuestion): Promise<LimitsVer
         q.ways,
         groupPolicies,
     );
-    return { refusals: [...foreign, ...refusals], warnings };
+    return { refusals, warnings, foreignGroups: foreign };
 }
 
 /**
