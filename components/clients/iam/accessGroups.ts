@@ -10,7 +10,8 @@
 // Group names are unique per account, so a create whose answer was lost cannot leave a twin: its
 // retry meets the group as a 409, and the caller's `made` decides whether that group is the one
 // asked for (the shared-group mark, ../../shared/iam/accessGroupScope.ts).
-import { IamResponse } from "./call";
+import type { IamResponse, ReadOptions } from "./call";
+import { getEntity } from "./identityEntities";
 import { IamError } from "./errors";
 import type { IamTransport } from "./transport";
 import { pageToken } from "./wire";
@@ -68,20 +69,9 @@ export class IamAccessGroups {
         return group;
     }
 
-    /** `GET /v2/groups/{id}`; undefined on 404. */
-    async getAccessGroup(
-        id: string,
-        opts?: { createdAt?: number },
-    ): Promise<AccessGroupResource | undefined> {
-        const path = `/v2/groups/${encodeURIComponent(id)}`;
-        const res = await this.transport.send({
-            method: "GET",
-            path,
-            ok: [200, 404],
-            objectPath: path,
-            notFoundUntil: this.transport.notFoundUntil(opts),
-        });
-        return res.status === 404 ? undefined : (res.data as AccessGroupResource);
+    /** `GET /v2/groups/{id}`; undefined on 404 (after waiting out replication lag of a new group). */
+    async getAccessGroup(id: string, opts?: ReadOptions): Promise<AccessGroupResource | undefined> {
+        return getEntity<AccessGroupResource>(this.transport, "/v2/groups", id, opts);
     }
 
     /**
@@ -123,11 +113,7 @@ export class IamAccessGroups {
      * `PUT /v2/groups/{id}/members` with service IDs, at most 50 per call. IAM answers 207 with one
      * outcome per member; a member IAM refused throws, naming it and IAM's reason.
      */
-    async addMembersToAccessGroup(
-        id: string,
-        iamIds: readonly string[],
-        opts?: { createdAt?: number },
-    ): Promise<void> {
+    async addMembersToAccessGroup(id: string, iamIds: readonly string[], opts?: ReadOptions): Promise<void> {
         const path = `/v2/groups/${encodeURIComponent(id)}/members`;
         for (let i = 0; i < iamIds.length; i += MEMBERS_PER_CALL) {
             const chunk = iamIds.slice(i, i + MEMBERS_PER_CALL);
