@@ -11,6 +11,7 @@
 // Groups API reference, "Add members to an access group").
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 import { accessGroupName, canonicalScope } from "../shared/iam/accessGroupScope";
 import type { Role } from "../shared/iam/policyModel";
 import { IamCredentialsArgs } from "./credentials";
@@ -57,7 +58,8 @@ export interface AccessGroupMembershipArgs {
     readonly credentials?: pulumi.Input<IamCredentialsArgs>;
 }
 
-// What state stores as `__provider`: a shim that loads the provider by the package's name.
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const accessGroupMembershipProvider = providerShim("AccessGroupMembership");
 
 /**
@@ -98,7 +100,10 @@ export class AccessGroupMembership extends pulumi.dynamic.Resource {
                 groupId: undefined,
                 policyIds: undefined,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
+            withStoredProvider(
+                "AccessGroupMembership",
+                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
+            ),
             "iam",
             "AccessGroupMembership",
         );

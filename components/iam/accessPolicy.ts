@@ -11,6 +11,7 @@
 // makes one per entry of its `regions`.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 import { RegistryLocation, Role } from "../shared/iam/policyModel";
 import { resourceOwner } from "../ownership/stackOwner";
 import { IamCredentialsArgs } from "./credentials";
@@ -60,7 +61,8 @@ export interface AccessPolicyArgs {
     readonly credentials?: pulumi.Input<IamCredentialsArgs>;
 }
 
-// What state stores as `__provider`: a shim that loads the AccessPolicy provider by the package's name.
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const accessPolicyProvider = providerShim("AccessPolicy");
 
 /**
@@ -107,7 +109,10 @@ export class AccessPolicy extends pulumi.dynamic.Resource {
                 href: undefined,
                 createdAt: undefined,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
+            withStoredProvider(
+                "AccessPolicy",
+                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
+            ),
             "iam",
             "AccessPolicy",
         );

@@ -9,6 +9,7 @@
 // The provider is ../host/iam/apiKeyProvider.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 import { keyLifetimeInputProblems, LeakAction } from "../shared/iam/keyLifetime";
 import { resourceOwner } from "../ownership/stackOwner";
 import { IamCredentialsArgs } from "./credentials";
@@ -101,7 +102,8 @@ export function keyLifetimeProblems(
     });
 }
 
-// What state stores as `__provider`: a shim that loads the ApiKey provider by the package's name.
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const apiKeyProvider = providerShim("ApiKey");
 
 /**
@@ -169,7 +171,10 @@ export class ApiKey extends pulumi.dynamic.Resource {
                 status: undefined,
             },
             // Never deleteBeforeReplace: rotation must create the new key before deleting the old one.
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apikey", "credentials"] }),
+            withStoredProvider(
+                "ApiKey",
+                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["apikey", "credentials"] }),
+            ),
             "iam",
             "ApiKey",
         );

@@ -6,6 +6,7 @@
 // ../host/iam/serviceIdProvider.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 import { resourceOwner } from "../ownership/stackOwner";
 import { IamCredentialsArgs } from "./credentials";
 
@@ -51,7 +52,8 @@ export function iamIdOfServiceId(id: string): string {
     return `iam-${id}`;
 }
 
-// What state stores as `__provider`: a shim that loads the ServiceId provider by the package's name.
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const serviceIdProvider = providerShim("ServiceId");
 
 /**
@@ -99,7 +101,10 @@ export class ServiceId extends pulumi.dynamic.Resource {
                 createdAt: undefined,
                 modifiedAt: undefined,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
+            withStoredProvider(
+                "ServiceId",
+                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
+            ),
             "iam",
             "ServiceId",
         );

@@ -1,6 +1,8 @@
-// What a dynamic resource stores in state as its `__provider`: a few lines that load the real
+// The provider object every dynamic resource hands the SDK: a few lines that load the real
 // provider by the package's own name when the provider host (the engine's dynamic-provider
-// host) calls them.
+// host) calls them. Serialized by the SDK (about 2.2 KB), it is what state stored as
+// `__provider` before the one-line text of ./storedProvider.ts replaced it; stacks may still
+// hold it, so its text stays pinned and working.
 //
 // The SDK serializes a provider object by value, with every module of ours it reaches
 // (about 75 KB per resource), and the engine rewrites state after each step, so `up` grew

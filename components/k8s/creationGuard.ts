@@ -20,8 +20,11 @@
 // components/shared/k8s/createdByMark.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 import type { GuardedObject } from "../shared/k8s/createdByMark";
 
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const creationGuardProvider = providerShim("CreationGuard");
 
 /** The guard as a resource: the guarded objects' resources depend on it. @internal */
@@ -47,7 +50,10 @@ export class CreationGuard extends pulumi.dynamic.Resource {
                 kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
                 context: args.context,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            withStoredProvider(
+                "CreationGuard",
+                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            ),
             "k8s",
             "CreationGuard",
         );

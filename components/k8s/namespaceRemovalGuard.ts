@@ -13,8 +13,11 @@
 // components/host/k8s/namespaceRemovalGuardProvider.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 import type { RecordedNamespace } from "../host/k8s/namespaceRemovalGuardProvider";
 
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const namespaceRemovalGuardProvider = providerShim("NamespaceRemovalGuard");
 
 /** The guard as a resource; it depends on the namespaces it guards. @internal */
@@ -42,7 +45,10 @@ export class NamespaceRemovalGuard extends pulumi.dynamic.Resource {
                 kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
                 context: args.context,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            withStoredProvider(
+                "NamespaceRemovalGuard",
+                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            ),
             "k8s",
             "NamespaceRemovalGuard",
         );

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 import { organizationName } from "../ownership/legacyStackMark";
 
 /** Arguments for {@link ServiceAccountPullSecrets}. */
@@ -64,7 +65,8 @@ function claimOriginFor(name: string): string {
         .slice(0, 16);
 }
 
-// What state stores as `__provider`: a shim that loads ServiceAccountPullSecretsProvider by the package's name.
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const serviceAccountPullSecretsProvider = providerShim("ServiceAccountPullSecrets");
 
 /**
@@ -121,7 +123,10 @@ export class ServiceAccountPullSecrets extends pulumi.dynamic.Resource {
                 managedNames: undefined,
                 serviceAccountUid: undefined,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            withStoredProvider(
+                "ServiceAccountPullSecrets",
+                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            ),
             "k8s",
             "ServiceAccountPullSecrets",
         );

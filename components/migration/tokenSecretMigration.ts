@@ -27,6 +27,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 import type { ServiceAccountMigrationPlan, TokenSecretPlan } from "../shared/migration/migrationRecord";
 
 /**
@@ -66,7 +67,8 @@ export interface TokenSecretMigrationArgs {
      */
     readonly owner?: pulumi.Input<string>;
 }
-// What state stores as `__provider`: a shim that loads TokenSecretMigrationProvider by the package's name.
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const tokenSecretMigrationProvider = providerShim("TokenSecretMigration");
 
 /**
@@ -100,7 +102,10 @@ export class TokenSecretMigration extends pulumi.dynamic.Resource {
                 removed: undefined,
                 deleted: undefined,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            withStoredProvider(
+                "TokenSecretMigration",
+                pulumi.mergeOptions(opts, { additionalSecretOutputs: ["kubeconfig"] }),
+            ),
             "k8s",
             "TokenSecretMigration",
         );

@@ -11,7 +11,10 @@
 // calls nobody: `create` draws the id, every other method keeps it.
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../internal/providerShim";
+import { withStoredProvider } from "../internal/storedProvider";
 
+// The provider the SDK is handed; state stores the one-line text of withStoredProvider instead
+// (../internal/storedProvider.ts), which loads the same implementation.
 const stackOwnerProvider = providerShim("StackOwner");
 
 /** The stack's owner id as a resource. @internal */
@@ -23,7 +26,7 @@ class StackOwner extends pulumi.dynamic.Resource {
             stackOwnerProvider,
             name,
             { ownerId: undefined },
-            { protect: false },
+            withStoredProvider("StackOwner", { protect: false }),
             "ownership",
             "StackOwner",
         );

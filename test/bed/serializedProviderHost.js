@@ -17,8 +17,17 @@ async function main() {
     let input = "";
     for await (const chunk of process.stdin) input += chunk;
     const req = JSON.parse(input);
-    const provider = requireFromString(req.text).handler();
     const results = [];
+    let provider;
+    try {
+        provider = requireFromString(req.text).handler();
+    } catch (e) {
+        // As the host does (getProvider runs inside each call), loading fails the call.
+        process.stdout.write(
+            JSON.stringify([{ error: { name: e && e.name, message: e && e.message, string: String(e) } }]),
+        );
+        return;
+    }
     // As the host does: configure first, when the provider has it.
     const configure = {
         method: "configure",

@@ -1,8 +1,8 @@
-// The dynamic providers as the engine runs them: each resource's `__provider` is serialized
-// by the SDK's own serializer, then evaluated in a fresh Node process by the same code path
-// as the dynamic-provider host (require-from-string, empty file name, `require` resolving
-// from the program's directory), configured with stack config, and called. What a user sees
-// of an error is what these calls return.
+// The dynamic providers as the engine runs them: each resource's `__provider` (the one line
+// state stores now, and the SDK-serialized shim that earlier state holds) is evaluated in a
+// fresh Node process by the same code path as the dynamic-provider host (require-from-string,
+// empty file name, `require` resolving from the program's directory), configured with stack
+// config, and called. What a user sees of an error is what these calls return.
 import { expect } from "chai";
 import { spawn } from "child_process";
 import * as crypto from "crypto";
@@ -18,6 +18,7 @@ import { RegistryServerError } from "../../components/k8s/registryServer";
 import { LocalCluster, startLocalCluster } from "../bed/cluster";
 import { freePort } from "../bed/processes";
 import { serializedProvider, storedShimText } from "../bed/providerText";
+import { storedProviderText } from "../../components/internal/storedProvider";
 import { repoRoot } from "../bed/toolchain";
 import { ACCOUNT_A, KEY_A, KEY_B, isolateCredentials, startEmulator } from "./iamFixtures";
 
@@ -33,9 +34,24 @@ const KINDS: ProviderKind[] = [
     "AccessGroupMembership",
 ];
 /**
- * The stored text of each shim, by hash. It is part of the state format: a release that
+ * The text each resource stores, by hash. It is part of the state format: a release that
  * changes it shows every user an update of every dynamic resource (harmless, but noise in a
  * reviewed preview), so it changes only on purpose, with this table.
+ */
+const STORED_TEXT_SHA256: Record<ProviderKind, string> = {
+    ServiceId: "3843f066535fd06699c91aab2f3256143676ecbfd0f189a66b8005e6c227f2ce",
+    AccessPolicy: "c2fbda53bd535c75e575b6de7783fca507ebb0816c3a6168867507efe2274673",
+    ApiKey: "aeba39bc723dbfc778d997d8ebd1110df291430f962df3ee366a9354f1fe4104",
+    ServiceAccountPullSecrets: "30715b1c3338714b1072ba1ca1517fea9b4bcbc007300be3f02c992943c3f83d",
+    TokenSecretMigration: "fde3d8fc483bf49e7ae08ec516dfcfa012f1f960aa9964662ef9ab66b2cc9c9b",
+    StackOwner: "e25f247a857b5a1fb4a89bb9feee9d7caebe204a232849c66d2ff361a412ca5e",
+    CreationGuard: "4069de6feeded25bde3130481f01a527b318f30d698f096a6d218ad1a721fc3e",
+    NamespaceRemovalGuard: "8617d312c1bb87fcc762486995c1ccfc165151f37da915d6ec65d5671f63dd74",
+    AccessGroupMembership: "6f815172c9eef2657aef27a05f11367803b2d9c89865b5479c8f46ad57931cbd",
+};
+/**
+ * The SDK-serialized shim of each kind, by hash: what state held before the one-line text.
+ * Stacks may still hold it until their next `up`, so it must keep loading the providers.
  */
 const SHIM_TEXT_SHA256: Record<ProviderKind, string> = {
     ServiceId: "b476aec31057496eb5bcf24e4d920c63e05a79415b169c2bb1e85d67457fa97e",
@@ -48,8 +64,10 @@ const SHIM_TEXT_SHA256: Record<ProviderKind, string> = {
     NamespaceRemovalGuard: "10474ee09fa236e7aa4edd32c17b17c509f1e6de136b1289f8fcfd25fa022a75",
     AccessGroupMembership: "267c2a0cad42321b991ee5c717db2bf00a47cb7fabd3e64a09d3a6a681a81b3b",
 };
-/** The bound the shims are held to, per resource. */
-const MAX_PROVIDER_BYTES = 3 * 1024;
+/** The bound the stored text is held to, per resource (the longest kind name fits). */
+const MAX_STORED_BYTES = 128;
+/** The bound the earlier shims were held to, per resource. */
+const MAX_SHIM_BYTES = 3 * 1024;
 
 interface CallResult {
     ok?: unknown;
@@ -94,25 +112,39 @@ function programDir(): string {
     return dir;
 }
 
-describe("dynamic providers, serialized as state stores them", function () {
+describe("dynamic providers, as state stores them", function () {
     isolateCredentials();
+    /** What each resource stores now. */
     const texts: Partial<Record<ProviderKind, string>> = {};
+    /** What earlier state holds: the SDK's serialization of the shim. */
+    const shims: Partial<Record<ProviderKind, string>> = {};
 
     before(async function () {
         this.timeout(30_000);
         // A key in the environment while serializing must not end up in the text.
         process.env.IBMCLOUD_API_KEY = KEY_A;
         try {
-            for (const kind of KINDS) texts[kind] = await storedShimText(kind);
+            for (const kind of KINDS) {
+                texts[kind] = storedProviderText(kind);
+                shims[kind] = await storedShimText(kind);
+            }
         } finally {
             delete process.env.IBMCLOUD_API_KEY;
         }
     });
 
     for (const kind of KINDS) {
-        it(`keeps the ${kind} shim within ${MAX_PROVIDER_BYTES} bytes, with nothing captured but its kind`, function () {
+        it(`stores the ${kind} provider as one line within ${MAX_STORED_BYTES} bytes that loads the entry by name`, function () {
             const text = texts[kind]!;
-            expect(Buffer.byteLength(text), "bytes of __provider").to.be.at.most(MAX_PROVIDER_BYTES);
+            expect(Buffer.byteLength(text), "bytes of __provider").to.be.at.most(MAX_STORED_BYTES);
+            expect(text.trimEnd().split("\n")).to.have.length(1);
+            expect(text).to.contain(`require("${PROVIDERS_ENTRY}")[${JSON.stringify(kind)}]`);
+            expect(text.match(/require\(/g)).to.have.length(1);
+        });
+
+        it(`keeps the earlier ${kind} shim within ${MAX_SHIM_BYTES} bytes, with nothing captured but its kind`, function () {
+            const text = shims[kind]!;
+            expect(Buffer.byteLength(text), "bytes of __provider").to.be.at.most(MAX_SHIM_BYTES);
             expect(text).to.contain(`require("${PROVIDERS_ENTRY}")`);
             expect(text).to.contain(JSON.stringify(kind));
             expect(text).not.to.contain(KEY_A);
@@ -123,24 +155,34 @@ describe("dynamic providers, serialized as state stores them", function () {
     }
 
     it("stores the same text whether the library runs from source or from its build", async function () {
-        // The build is what npm ships (bin/, by `npm run build`); its shim must match the source's.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const built = require(path.join(repoRoot, "bin", "internal", "providerShim.js")) as {
+        // The build is what npm ships (bin/, by `npm run build`); its texts must match the source's.
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const builtShim = require(path.join(repoRoot, "bin", "internal", "providerShim.js")) as {
             providerShim: typeof providerShim;
         };
+        const builtStored = require(path.join(repoRoot, "bin", "internal", "storedProvider.js")) as {
+            storedProviderText: typeof storedProviderText;
+        };
+        /* eslint-enable @typescript-eslint/no-require-imports */
         for (const kind of KINDS) {
-            expect(await serializedProvider(built.providerShim(kind)), kind).to.equal(texts[kind]);
+            expect(builtStored.storedProviderText(kind), kind).to.equal(texts[kind]);
+            expect(await serializedProvider(builtShim.providerShim(kind)), kind).to.equal(shims[kind]);
         }
     });
 
-    it("keeps the stored text stable across releases", function () {
+    it("keeps the stored texts stable across releases", function () {
+        const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
         for (const kind of KINDS) {
-            const hash = crypto.createHash("sha256").update(texts[kind]!).digest("hex");
-            expect(hash, `${kind}: the shim's text changed`).to.equal(SHIM_TEXT_SHA256[kind]);
+            expect(sha256(texts[kind]!), `${kind}: the stored text changed`).to.equal(
+                STORED_TEXT_SHA256[kind],
+            );
+            expect(sha256(shims[kind]!), `${kind}: the earlier shim's text changed`).to.equal(
+                SHIM_TEXT_SHA256[kind],
+            );
         }
     });
 
-    it("names every kind the shims load in the providers entry", function () {
+    it("names every kind the texts load in the providers entry", function () {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const entry = require(path.join(repoRoot, "bin", "providers.js")) as Record<string, unknown>;
         for (const kind of KINDS) {
@@ -175,10 +217,10 @@ describe("dynamic providers, serialized as state stores them", function () {
             path.join(repoRoot, "node_modules", "@pulumi", "pulumi"),
             path.join(bare, "node_modules", "@pulumi", "pulumi"),
         );
-        const [r] = await runInHost(bare, texts.ServiceId!, {}, [
-            { method: "check", args: [{}, { name: "x" }] },
-        ]);
-        expect(r.error?.message).to.contain(`Cannot find module '${PROVIDERS_ENTRY}'`);
+        for (const text of [texts.ServiceId!, shims.ServiceId!]) {
+            const [r] = await runInHost(bare, text, {}, [{ method: "check", args: [{}, { name: "x" }] }]);
+            expect(r.error?.message).to.contain(`Cannot find module '${PROVIDERS_ENTRY}'`);
+        }
     });
 
     describe("IAM, through the host's code path", function () {
@@ -192,36 +234,44 @@ describe("dynamic providers, serialized as state stores them", function () {
             await iam?.close();
         });
 
-        it("creates and deletes a service ID, a policy and a key from a program outside the repository", async function () {
-            this.timeout(30_000);
-            const config = { "ibmcloud:apiKey": KEY_A, "ibmcloud:iamEndpoint": iam.url };
-            const [sid] = await runInHost(dir, texts.ServiceId!, config, [
-                { method: "create", args: [{ name: "shimmed", description: "through the shim" }] },
-            ]);
-            const s = sid.ok as { id: string; outs: Record<string, unknown> };
-            expect(s.outs.accountId).to.equal(ACCOUNT_A);
-            const [pol] = await runInHost(dir, texts.AccessPolicy!, config, [
-                { method: "create", args: [{ iamId: s.outs.iamId, roles: ["Reader"], region: "us-south" }] },
-            ]);
-            const [key] = await runInHost(dir, texts.ApiKey!, config, [
-                { method: "create", args: [{ name: "shimmed-key", iamId: s.outs.iamId }] },
-            ]);
-            expect((key.ok as { outs: { apikey: string } }).outs.apikey).to.be.a("string");
-            const p = pol.ok as { id: string; outs: unknown };
-            const k = key.ok as { id: string; outs: unknown };
-            const deletes = [
-                ...(await runInHost(dir, texts.ApiKey!, config, [
-                    { method: "delete", args: [k.id, k.outs] },
-                ])),
-                ...(await runInHost(dir, texts.AccessPolicy!, config, [
-                    { method: "delete", args: [p.id, p.outs] },
-                ])),
-                ...(await runInHost(dir, texts.ServiceId!, config, [
-                    { method: "delete", args: [s.id, s.outs] },
-                ])),
-            ];
-            expect(deletes.map((d) => d.error)).to.deep.equal([undefined, undefined, undefined]);
-        });
+        for (const [label, table] of [
+            ["the stored text", texts],
+            ["the earlier shim", shims],
+        ] as const) {
+            it(`creates and deletes a service ID, a policy and a key through ${label}, from a program outside the repository`, async function () {
+                this.timeout(30_000);
+                const config = { "ibmcloud:apiKey": KEY_A, "ibmcloud:iamEndpoint": iam.url };
+                const [sid] = await runInHost(dir, table.ServiceId!, config, [
+                    { method: "create", args: [{ name: "shimmed", description: "through the shim" }] },
+                ]);
+                const s = sid.ok as { id: string; outs: Record<string, unknown> };
+                expect(s.outs.accountId).to.equal(ACCOUNT_A);
+                const [pol] = await runInHost(dir, table.AccessPolicy!, config, [
+                    {
+                        method: "create",
+                        args: [{ iamId: s.outs.iamId, roles: ["Reader"], region: "us-south" }],
+                    },
+                ]);
+                const [key] = await runInHost(dir, table.ApiKey!, config, [
+                    { method: "create", args: [{ name: "shimmed-key", iamId: s.outs.iamId }] },
+                ]);
+                expect((key.ok as { outs: { apikey: string } }).outs.apikey).to.be.a("string");
+                const p = pol.ok as { id: string; outs: unknown };
+                const k = key.ok as { id: string; outs: unknown };
+                const deletes = [
+                    ...(await runInHost(dir, table.ApiKey!, config, [
+                        { method: "delete", args: [k.id, k.outs] },
+                    ])),
+                    ...(await runInHost(dir, table.AccessPolicy!, config, [
+                        { method: "delete", args: [p.id, p.outs] },
+                    ])),
+                    ...(await runInHost(dir, table.ServiceId!, config, [
+                        { method: "delete", args: [s.id, s.outs] },
+                    ])),
+                ];
+                expect(deletes.map((d) => d.error)).to.deep.equal([undefined, undefined, undefined]);
+            });
+        }
 
         it("reports IAM's 403 with IBM's status and code, and never the key", async function () {
             // Account B's key acting in account A.
