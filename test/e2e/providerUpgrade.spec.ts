@@ -1,8 +1,11 @@
-// Upgrading from a release that stored each dynamic resource's provider by value (the whole
-// implementation, tens of KB) to the shims: state written the old way still refreshes,
-// updates and destroys, and the first `up` after the upgrade rewrites only the stored
-// provider text: an update of each resource, no replace, no IAM write, no Kubernetes write.
+// Upgrading from code that stored each dynamic resource's provider by value (the whole
+// implementation, tens of KB), or as the SDK's serialization of the shim (2.2 KB), to the
+// one-line text stored now: state written the old ways still refreshes, updates and
+// destroys, and the first `up` after the upgrade rewrites only the stored provider text: an
+// update of each resource, no replace, no IAM write, no Kubernetes write.
 import { expect } from "chai";
+import { storedProviderText } from "../../components/internal/storedProvider";
+import type { ProviderKind } from "../../components/shared/providerKinds";
 import { readMark } from "../../components/shared/ownership/ownerMark";
 import { IamEmulator, startIamEmulator } from "../../emulator";
 import { LocalCluster } from "../bed/cluster";
@@ -32,7 +35,7 @@ const providerTexts = (resources: StateResource[]) =>
             outputs: String(r.outputs?.__provider),
         }));
 
-describe("upgrading state written with by-value providers to the shims", function () {
+describe("upgrading state written with earlier provider texts to the one-line text", function () {
     let cluster: LocalCluster;
     let iam: IamEmulator;
     let sandbox: PulumiSandbox;
@@ -48,33 +51,36 @@ describe("upgrading state written with by-value providers to the shims", functio
         await cluster?.stop();
     });
 
-    async function legacyStack(name: string): Promise<ProgramStack> {
+    /** A stack whose state holds the provider texts of `mode`: `true` by value, `shim` the earlier shim. */
+    async function legacyStack(name: string, mode: "true" | "shim" = "true"): Promise<ProgramStack> {
         const stack = await sandbox.stack(PROGRAM, name, {
             "ibmcloud:apiKey": { value: ADMIN_KEY, secret: true },
             "ibmcloud:iamEndpoint": { value: iam.url },
-            legacy: { value: "true" },
+            legacy: { value: mode },
         });
         await stack.up();
         const texts = providerTexts(await stack.resources());
         expect(texts.map((t) => t.type).sort()).to.deep.equal([...DYNAMIC_TYPES].sort());
         for (const t of texts) {
-            expect(t.inputs.length, `${t.type}: the old by-value text`).to.be.greaterThan(20_000);
-            expect(t.inputs).not.to.contain('require("pulumi-icr-access/providers")');
+            if (mode === "true") {
+                expect(t.inputs.length, `${t.type}: the old by-value text`).to.be.greaterThan(20_000);
+                expect(t.inputs).not.to.contain('require("pulumi-icr-access/providers")');
+            } else {
+                expect(t.inputs.length, `${t.type}: the earlier shim`).to.be.within(1_024, 3 * 1024);
+                expect(t.inputs).to.contain('require("pulumi-icr-access/providers")');
+            }
         }
         return stack;
     }
 
-    it("moves to the shims with one update per resource that writes nothing, then runs as before", async function () {
-        const stack = await legacyStack("upgrade");
+    /**
+     * Declares the resources as this release does, and expects the move to write nothing:
+     * one update per resource (and the stack's owner, when earlier state has none), then the
+     * one-line text in state, then a preview with no changes; destroys the stack after.
+     */
+    async function expectQuietMove(stack: ProgramStack, ownerCreated: boolean): Promise<void> {
         const before = await iamWorld(iam.url, ACCOUNT);
         const saBefore = await cluster.api.get("/api/v1/namespaces/default/serviceaccounts/default");
-
-        // The old text still refreshes: it reads every object back, and finds them as they were.
-        const outputsOf = async () =>
-            Object.fromEntries((await stack.resources()).map((r) => [r.urn, r.outputs ?? {}]));
-        const stateBefore = await outputsOf();
-        await stack.refresh();
-        expect(await outputsOf()).to.deep.equal(stateBefore);
 
         // WHEN the program declares the resources as this release does
         await stack.setConfig({ legacy: { value: "false" } });
@@ -82,9 +88,9 @@ describe("upgrading state written with by-value providers to the shims", functio
         // THEN the preview shows an update of each resource and nothing else: no replace, and
         // the dependents of the service ID stay known (its id does not change)
         const planned = resourceChanges(preview);
-        // (and the stack's owner id, which this release records once per stack)
+        const owner = ownerCreated ? [[STACK_OWNER, "create"]] : [];
         expect(planned.map((s) => [s.type, s.op]).sort()).to.deep.equal(
-            [...[...DYNAMIC_TYPES].map((t) => [t, "update"]), [STACK_OWNER, "create"]].sort(),
+            [...[...DYNAMIC_TYPES].map((t) => [t, "update"]), ...owner].sort(),
         );
 
         iam.resetLog();
@@ -93,7 +99,7 @@ describe("upgrading state written with by-value providers to the shims", functio
             resourceChanges(up)
                 .map((s) => s.op)
                 .sort(),
-        ).to.deep.equal(["create", "update", "update", "update", "update"]);
+        ).to.deep.equal([...(ownerCreated ? ["create"] : []), "update", "update", "update", "update"]);
         expect(iam.counters().writes, JSON.stringify(iam.requests())).to.equal(0);
         const saAfter = await cluster.api.get("/api/v1/namespaces/default/serviceaccounts/default");
         expect(saAfter.data.metadata.resourceVersion, "the service account was not written").to.equal(
@@ -105,18 +111,44 @@ describe("upgrading state written with by-value providers to the shims", functio
         expect(after.policies.map((p) => p.id)).to.deep.equal(before.policies.map((p) => p.id));
         expect(up.outputs.apiKey.secret, "the key stays a secret").to.equal(true);
 
-        // The state now holds the shims, in inputs and outputs alike.
+        // The state now holds the one-line text, in inputs and outputs alike.
         for (const t of providerTexts(await stack.resources())) {
-            expect(t.inputs.length, t.type).to.be.at.most(3 * 1024);
-            expect(t.inputs).to.contain('require("pulumi-icr-access/providers")');
+            const kind = t.type.split(":").pop() as ProviderKind;
+            expect(t.inputs, t.type).to.equal(storedProviderText(kind));
             expect(t.outputs).to.equal(t.inputs);
         }
         expect(resourceChanges(await stack.preview())).to.deep.equal([]);
 
         await stack.destroy();
         const gone = await iamWorld(iam.url, ACCOUNT);
-        expect([gone.serviceIds, gone.apiKeys, gone.policies]).to.deep.equal([[], [], []]);
-        expect(await serviceAccountPullSecrets(cluster, "default")).not.to.include("upgrade-icr-io");
+        expect(gone.serviceIds.filter((s) => before.serviceIds.some((b) => b.id === s.id))).to.deep.equal([]);
+        expect(gone.apiKeys.filter((k) => before.apiKeys.some((b) => b.id === k.id))).to.deep.equal([]);
+        expect(gone.policies.filter((p) => before.policies.some((b) => b.id === p.id))).to.deep.equal([]);
+        expect(await serviceAccountPullSecrets(cluster, "default")).not.to.include(`${stack.stack.name}-icr-io`);
+    }
+
+    it("moves from by-value providers with one update per resource that writes nothing, then runs as before", async function () {
+        const stack = await legacyStack("upgrade");
+
+        // The old text still refreshes: it reads every object back, and finds them as they were.
+        const outputsOf = async () =>
+            Object.fromEntries((await stack.resources()).map((r) => [r.urn, r.outputs ?? {}]));
+        const stateBefore = await outputsOf();
+        await stack.refresh();
+        expect(await outputsOf()).to.deep.equal(stateBefore);
+
+        // (state this old has no stack owner: the move records one)
+        await expectQuietMove(stack, true);
+    });
+
+    it("moves from the earlier shim with one update per resource that writes nothing", async function () {
+        const stack = await legacyStack("from-shim", "shim");
+        const outputsOf = async () =>
+            Object.fromEntries((await stack.resources()).map((r) => [r.urn, r.outputs ?? {}]));
+        const stateBefore = await outputsOf();
+        await stack.refresh();
+        expect(await outputsOf()).to.deep.equal(stateBefore);
+        await expectQuietMove(stack, true);
     });
 
     it("updates and destroys state written with by-value providers without moving it", async function () {
