@@ -58,7 +58,11 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
         // the first dynamic resource copies the stack config into state (./stackSettings.ts).
         const problems = [...clusterRegistryAccessProblems(args), ...clusterSettingProblems(args)];
         if (problems.length > 0)
-            throw new pulumi.ResourceError(`ClusterRegistryAccess ${name}: ${joinProblems(problems)}`, this);
+            throw new pulumi.ResourceError(
+                `ClusterRegistryAccess ${name}: ${joinProblems(problems)}`,
+                this,
+                true,
+            );
 
         const kubeconfig = args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig);
 
@@ -272,7 +276,7 @@ export class ClusterRegistryAccess extends pulumi.ComponentResource {
         } else {
             // The outputs hold the run open until the surveyed namespaces are declared.
             const declared = pulumi.all([coverage, limitsChecked]).apply(([{ plan, problems }]) => {
-                if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
+                if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this, true);
                 for (const planned of plan.namespaces) {
                     for (const note of planned.notes) pulumi.log.info(note, this);
                     const secrets = cover(planned.namespace, planned.access);

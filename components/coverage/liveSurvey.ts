@@ -58,7 +58,7 @@ export function surveyLiveCluster(
             const client = await KubeClient.connect(config, { retries: 2, timeoutMs: 15_000 });
             return await surveyCluster(client, req);
         } catch (err) {
-            throw new pulumi.ResourceError((err as Error).message, parent);
+            throw new pulumi.ResourceError((err as Error).message, parent, true);
         }
     });
     if (recordsOnly && known !== undefined) {

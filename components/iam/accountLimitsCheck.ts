@@ -127,5 +127,5 @@ function report(parent: pulumi.Resource, verdict: LimitsVerdict, limitsField: st
     if (message === "") return;
     // While the program starts, a RunError: the CLI shows its message alone, without the
     // component's innards; inside an Output, the error belongs to the component.
-    throw now ? new pulumi.RunError(message) : new pulumi.ResourceError(message, parent);
+    throw now ? new pulumi.RunError(message) : new pulumi.ResourceError(message, parent, true);
 }

@@ -142,7 +142,7 @@ export class ApiKey extends pulumi.dynamic.Resource {
     constructor(name: string, args: ApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
         const problems = keyLifetimeProblems("", args);
         if (problems.length > 0)
-            throw new pulumi.ResourceError(`ApiKey ${name}: ${problems.join(" ")}`, opts?.parent);
+            throw new pulumi.ResourceError(`ApiKey ${name}: ${problems.join(" ")}`, opts?.parent, true);
         super(
             apiKeyProvider,
             name,

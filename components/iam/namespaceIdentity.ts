@@ -195,7 +195,11 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
         // With plain-text credentials in the stack's config, before its first dynamic resource (../stackSettings.ts).
         const problems = [...namespaceIdentityProblems(args), ...plaintextSecretSettingProblems()];
         if (problems.length > 0)
-            throw new pulumi.ResourceError(`NamespaceIdentity ${name}: ${joinProblems(problems)}`, this);
+            throw new pulumi.ResourceError(
+                `NamespaceIdentity ${name}: ${joinProblems(problems)}`,
+                this,
+                true,
+            );
 
         const names = namespaceIdentityNames(args.cluster, args.namespace);
         const role = args.role ?? "Reader";

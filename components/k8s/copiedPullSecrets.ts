@@ -133,7 +133,7 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
         });
         const accounts = checkServiceAccounts(args.serviceAccounts);
         problems.push(...accounts.problems);
-        if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
+        if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this, true);
         warnAboutKubernetesProvider(this, name, "CopiedPullSecrets", args, accounts.names.length > 0);
 
         const secretNames = [...new Set(args.secretNames)];
@@ -149,6 +149,7 @@ export class CopiedPullSecrets extends pulumi.ComponentResource {
                         `secretNames: "${source}/${secretName}" has type "${t}", so pods cannot use it to pull images. ` +
                             `Copy a secret of type ${PULL_SECRET_TYPES.join(" or ")}.`,
                         this,
+                        true,
                     );
                 }
                 return t;

@@ -244,7 +244,7 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
                 createNamespace: args.createNamespace,
             }),
         );
-        if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
+        if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this, true);
         warnAboutKubernetesProvider(this, name, "NamespacePullSecrets", args, accounts.names.length > 0);
 
         // Never take over what this stack did not create (./iksOwnedNames.ts): the namespace
@@ -308,7 +308,7 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         const apiKey = pulumi.secret(
             pulumi.output(args.apiKey).apply((key) => {
                 const p = apiKeyProblem(key);
-                if (p !== undefined) throw new pulumi.ResourceError(p, this);
+                if (p !== undefined) throw new pulumi.ResourceError(p, this, true);
                 return key;
             }),
         );

@@ -65,7 +65,8 @@ export function warnAboutKubernetesProvider(
         const problem = kubeconfigSettingProblem({
             context: typeof args.context === "string" ? args.context : undefined,
         });
-        if (problem !== undefined) throw new pulumi.ResourceError(`${type} "${name}": ${problem}`, component);
+        if (problem !== undefined)
+            throw new pulumi.ResourceError(`${type} "${name}": ${problem}`, component, true);
     }
     if (!explicit && !secretsMutable()) {
         pulumi.log.warn(

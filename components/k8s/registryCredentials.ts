@@ -105,7 +105,7 @@ export class RegistryCredentials extends pulumi.ComponentResource {
             problems.push(emptyMessage("password"));
         const accounts = checkServiceAccounts(args.serviceAccounts);
         problems.push(...accounts.problems);
-        if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this);
+        if (problems.length > 0) throw new pulumi.ResourceError(joinProblems(problems), this, true);
         warnAboutKubernetesProvider(this, name, "RegistryCredentials", args, accounts.names.length > 0);
 
         const nonEmpty = (field: "username" | "password") =>
@@ -115,9 +115,10 @@ export class RegistryCredentials extends pulumi.ComponentResource {
                     throw new pulumi.ResourceError(
                         `${field}: expected a string; got ${describeSecretValue(v)}.`,
                         this,
+                        true,
                     );
                 }
-                if (v === "") throw new pulumi.ResourceError(emptyMessage(field), this);
+                if (v === "") throw new pulumi.ResourceError(emptyMessage(field), this, true);
                 return v;
             });
         const data = pulumi.secret(

@@ -41,7 +41,8 @@ export class ClusterImagePolicy extends pulumi.ComponentResource {
             undefined,
             args,
         );
-        if (problems.length > 0) throw new pulumi.ResourceError(`${who}: ${joinProblems(problems)}`, this);
+        if (problems.length > 0)
+            throw new pulumi.ResourceError(`${who}: ${joinProblems(problems)}`, this, true);
         for (const w of warnings) pulumi.log.warn(`${who}: ${w}`, this);
         const object = policyObjectOf(
             { kind: CLUSTER_IMAGE_POLICY_KIND, name: args.policyName, rules: args },

@@ -46,7 +46,8 @@ export class ImagePolicy extends pulumi.ComponentResource {
             args.namespace,
             args,
         );
-        if (problems.length > 0) throw new pulumi.ResourceError(`${who}: ${joinProblems(problems)}`, this);
+        if (problems.length > 0)
+            throw new pulumi.ResourceError(`${who}: ${joinProblems(problems)}`, this, true);
         for (const w of warnings) pulumi.log.warn(`${who}: ${w}`, this);
         const object = policyObjectOf(
             { kind: IMAGE_POLICY_KIND, name: this.policyName, namespace: args.namespace, rules: args },

@@ -104,7 +104,8 @@ export class TrustedContent extends pulumi.ComponentResource {
         super("icr:portieris:TrustedContent", name, {}, opts);
         const who = `TrustedContent ${name}`;
         const { declarations, problems, warnings } = trustedContentDeclarations(args);
-        if (problems.length > 0) throw new pulumi.ResourceError(`${who}: ${joinProblems(problems)}`, this);
+        if (problems.length > 0)
+            throw new pulumi.ResourceError(`${who}: ${joinProblems(problems)}`, this, true);
         for (const w of warnings) pulumi.log.warn(`${who}: ${w}`, this);
 
         const owner = stackOwner();

@@ -225,6 +225,25 @@ describe("Stack settings refused at preview (the per-cluster stack)", function (
         await expectNothingCreated(own);
     });
 
+    it("refuses a bad namespace setting at preview, naming the field and the fix, with no stack trace", async function () {
+        // GIVEN a region that does not exist in icr-access:namespaces
+        const stack = await stackOf(sandbox, "badregion", {
+            "ibmcloud:apiKey": { value: ADMIN, secret: true },
+            "icr-access:namespaces": { value: JSON.stringify({ default: { regions: ["mars-north"] } }) },
+        });
+        iam.resetLog();
+        for (const op of ["preview", "up"] as const) {
+            // WHEN previewed, then deployed
+            const { text, seconds } = await refused(stack, op);
+            // THEN the field and the region are named, and the user sees the message, not the library's frames
+            expect(text).to.match(/namespaces\.default\.regions\[0\]: [^\n]*"mars-north"/);
+            expect(text).not.to.match(/^\s+at .+:\d+:\d+\)?$/m);
+            expect(text).not.to.contain("node_modules");
+            expect(seconds).to.be.below(FAST_SECONDS);
+            await expectNothingCreated(stack);
+        }
+    });
+
     it("refuses an API server that does not answer, or that refuses the token, at preview", async function () {
         // GIVEN icr-access:kubeconfig pointing at a port nothing listens on
         const closed = await freePort();
