@@ -75,10 +75,11 @@ describe("upgrading state written with earlier provider texts to the one-line te
 
     /**
      * Declares the resources as this release does, and expects the move to write nothing:
-     * one update per resource (and the stack's owner, when earlier state has none), then the
-     * one-line text in state, then a preview with no changes; destroys the stack after.
+     * one update per resource (and the stack's owner, which the earlier program did not
+     * declare), then the one-line text in state, then a preview with no changes; destroys the
+     * stack after.
      */
-    async function expectQuietMove(stack: ProgramStack, ownerCreated: boolean): Promise<void> {
+    async function expectQuietMove(stack: ProgramStack): Promise<void> {
         const before = await iamWorld(iam.url, ACCOUNT);
         const saBefore = await cluster.api.get("/api/v1/namespaces/default/serviceaccounts/default");
 
@@ -88,9 +89,8 @@ describe("upgrading state written with earlier provider texts to the one-line te
         // THEN the preview shows an update of each resource and nothing else: no replace, and
         // the dependents of the service ID stay known (its id does not change)
         const planned = resourceChanges(preview);
-        const owner = ownerCreated ? [[STACK_OWNER, "create"]] : [];
         expect(planned.map((s) => [s.type, s.op]).sort()).to.deep.equal(
-            [...[...DYNAMIC_TYPES].map((t) => [t, "update"]), ...owner].sort(),
+            [...[...DYNAMIC_TYPES].map((t) => [t, "update"]), [STACK_OWNER, "create"]].sort(),
         );
 
         iam.resetLog();
@@ -99,7 +99,7 @@ describe("upgrading state written with earlier provider texts to the one-line te
             resourceChanges(up)
                 .map((s) => s.op)
                 .sort(),
-        ).to.deep.equal([...(ownerCreated ? ["create"] : []), "update", "update", "update", "update"]);
+        ).to.deep.equal(["create", "update", "update", "update", "update"]);
         expect(iam.counters().writes, JSON.stringify(iam.requests())).to.equal(0);
         const saAfter = await cluster.api.get("/api/v1/namespaces/default/serviceaccounts/default");
         expect(saAfter.data.metadata.resourceVersion, "the service account was not written").to.equal(
@@ -124,32 +124,28 @@ describe("upgrading state written with earlier provider texts to the one-line te
         expect(gone.serviceIds.filter((s) => before.serviceIds.some((b) => b.id === s.id))).to.deep.equal([]);
         expect(gone.apiKeys.filter((k) => before.apiKeys.some((b) => b.id === k.id))).to.deep.equal([]);
         expect(gone.policies.filter((p) => before.policies.some((b) => b.id === p.id))).to.deep.equal([]);
-        expect(await serviceAccountPullSecrets(cluster, "default")).not.to.include(`${stack.stack.name}-icr-io`);
+        expect(await serviceAccountPullSecrets(cluster, "default")).not.to.include(
+            `${stack.stack.name}-icr-io`,
+        );
     }
 
-    it("moves from by-value providers with one update per resource that writes nothing, then runs as before", async function () {
-        const stack = await legacyStack("upgrade");
+    for (const [mode, earlier] of [
+        ["true", "by-value providers"],
+        ["shim", "the earlier shim"],
+    ] as const) {
+        it(`moves from ${earlier} with one update per resource that writes nothing, then runs as before`, async function () {
+            const stack = await legacyStack(mode === "true" ? "upgrade" : "from-shim", mode);
 
-        // The old text still refreshes: it reads every object back, and finds them as they were.
-        const outputsOf = async () =>
-            Object.fromEntries((await stack.resources()).map((r) => [r.urn, r.outputs ?? {}]));
-        const stateBefore = await outputsOf();
-        await stack.refresh();
-        expect(await outputsOf()).to.deep.equal(stateBefore);
+            // The old text still refreshes: it reads every object back, and finds them as they were.
+            const outputsOf = async () =>
+                Object.fromEntries((await stack.resources()).map((r) => [r.urn, r.outputs ?? {}]));
+            const stateBefore = await outputsOf();
+            await stack.refresh();
+            expect(await outputsOf()).to.deep.equal(stateBefore);
 
-        // (state this old has no stack owner: the move records one)
-        await expectQuietMove(stack, true);
-    });
-
-    it("moves from the earlier shim with one update per resource that writes nothing", async function () {
-        const stack = await legacyStack("from-shim", "shim");
-        const outputsOf = async () =>
-            Object.fromEntries((await stack.resources()).map((r) => [r.urn, r.outputs ?? {}]));
-        const stateBefore = await outputsOf();
-        await stack.refresh();
-        expect(await outputsOf()).to.deep.equal(stateBefore);
-        await expectQuietMove(stack, true);
-    });
+            await expectQuietMove(stack);
+        });
+    }
 
     it("updates and destroys state written with by-value providers without moving it", async function () {
         const stack = await legacyStack("legacy-only");
