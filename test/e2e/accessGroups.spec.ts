@@ -3,6 +3,8 @@
 // policies; destroying two leaves the third's access intact (its key still logs in, and IAM grants
 // it the registry through the group); destroying the last removes the group and its policies. A
 // group of the same name that the library did not make is refused at preview, with nothing created.
+// Two stacks run at once (a CI matrix) make one group between them, and leave nothing when both
+// are destroyed at once.
 import axios from "axios";
 import { expect } from "chai";
 import { IamEmulator, startIamEmulator } from "../../emulator";
@@ -201,6 +203,42 @@ describe("Shared access groups (accessGroups, real engine, real API server)", fu
         );
 
         await stacks[CLUSTERS[2]].destroy();
+        const empty = await world();
+        expect(empty.accessGroups).to.deep.equal([]);
+        expect(empty.policies).to.deep.equal([]);
+        expect(empty.serviceIds).to.deep.equal([]);
+    });
+
+    it("two stacks run together share one group: no twin group or policy on up, nothing left after destroying both together", async function () {
+        // GIVEN two clusters' stacks started at the same moment (as a CI matrix does)
+        const pair = ["grp-four", "grp-five"];
+        const both = await Promise.all(pair.map((name) => stackOf(name)));
+        // (IAM slow to answer the group's create, so that both find no group and both create it:
+        // the second create meets the first's group and must join it, not fail or make a twin)
+        iam.injectFault({ kind: "latency", method: "POST", pathPrefix: "/v2/groups", ms: 1500, times: 2 });
+        iam.resetLog();
+        await Promise.all(both.map((s) => s.up()));
+        iam.clearFaults();
+        const creates = iam.requests().filter((r) => r.operation === "createAccessGroup");
+        process.stdout.write(`      group creates: ${creates.map((r) => r.status).join(", ")}\n`);
+        expect(
+            creates.filter((r) => r.status === 201),
+            "groups made",
+        ).to.have.length(1);
+        // THEN one group holds both service IDs, with one policy per location
+        const w = await world();
+        expect(w.accessGroups.map((g) => g.name)).to.deep.equal([GROUP]);
+        const group = w.accessGroups[0];
+        const sids = pair.map((c) => w.serviceIds.find((s) => s.name === `${c}-${c}-id`)!.iamId!);
+        expect(group.members.map((m) => m.iamId).sort()).to.deep.equal([...sids].sort());
+        expect(groupPolicies(w, group.id)).to.have.length(2);
+        for (const [i, name] of pair.entries()) {
+            expect((await accessOf(sids[i])).accessGroups, name).to.deep.equal([group.id]);
+        }
+        for (const s of both) expect(resourceChanges(await s.preview())).to.deep.equal([]);
+
+        // WHEN both are destroyed together THEN neither fails, and nothing is left
+        await Promise.all(both.map((s) => s.destroy()));
         const empty = await world();
         expect(empty.accessGroups).to.deep.equal([]);
         expect(empty.policies).to.deep.equal([]);
