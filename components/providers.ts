@@ -1,5 +1,6 @@
-// The dynamic providers' implementations, by kind: what the `__provider` shims in state load
-// (components/internal/providerShim.ts) as `require("pulumi-icr-access/providers")[kind]`.
+// The dynamic providers' implementations, by kind: what the `__provider` texts in state load as
+// `require("pulumi-icr-access/providers")[kind]` (the one line of components/internal/storedProvider.ts,
+// and the earlier shims of components/internal/providerShim.ts).
 // Not part of the public API; its path and kind names are part of the state format.
 import type * as pulumi from "@pulumi/pulumi";
 import { AccessGroupMembershipProvider } from "./host/iam/accessGroupMembershipProvider";
@@ -19,10 +20,10 @@ const PROVIDER_KEY = "__provider";
 type Props = Record<string, unknown>;
 
 /**
- * One kind's provider as the shims call it: every method present, and the move from an older
- * `__provider` text (state written before the shims, which held the whole provider by value)
- * to the shim done as an update that calls nobody: the engine stores the new text, and no
- * IAM object or Kubernetes object is touched or replaced.
+ * One kind's provider as the stored texts call it: every method present, and the move from an
+ * older `__provider` text (the whole provider by value, or the 2.2 KB shim) to the current one
+ * done as an update that calls nobody: the engine stores the new text, and no IAM object or
+ * Kubernetes object is touched or replaced.
  */
 class ShimmedProvider implements Required<pulumi.dynamic.ResourceProvider> {
     constructor(private readonly impl: Required<pulumi.dynamic.ResourceProvider>) {}
