@@ -93,6 +93,23 @@ describe("Shared access groups (accessGroups, real engine, real API server)", fu
         ).data;
     }
 
+    /**
+     * Expects one group of the shared name, holding the service IDs of `clusters` and nothing else,
+     * with one policy per location, each ID granted through it; returns the world, the group and the IDs.
+     */
+    async function expectOneSharedGroup(clusters: string[]) {
+        const w = await world();
+        expect(w.accessGroups.map((g) => g.name)).to.deep.equal([GROUP]);
+        const group = w.accessGroups[0];
+        const sids = clusters.map((c) => w.serviceIds.find((s) => s.name === `${c}-${c}-id`)!.iamId!);
+        expect(group.members.map((m) => m.iamId).sort()).to.deep.equal([...sids].sort());
+        expect(groupPolicies(w, group.id)).to.have.length(2);
+        for (const [i, name] of clusters.entries()) {
+            expect((await accessOf(sids[i])).accessGroups, name).to.deep.equal([group.id]);
+        }
+        return { w, group, sids };
+    }
+
     it("refuses at preview a group of the same name the library did not make, with nothing created", async function () {
         // GIVEN a group of that name made by hand
         const hand = await admin().createAccessGroup({
@@ -137,16 +154,10 @@ describe("Shared access groups (accessGroups, real engine, real API server)", fu
 
     it("three stacks share one group and one policy per location; no service ID has a policy of its own", async function () {
         for (const name of CLUSTERS) await (await stackOf(name)).up();
-        const w = await world();
-        expect(w.accessGroups.map((g) => g.name)).to.deep.equal([GROUP]);
-        const group = w.accessGroups[0];
-        const sids = CLUSTERS.map((c) => w.serviceIds.find((s) => s.name === `${c}-${c}-id`)!.iamId!);
-        expect(group.members.map((m) => m.iamId).sort()).to.deep.equal([...sids].sort());
-        expect(groupPolicies(w, group.id)).to.have.length(2);
+        const { w, sids } = await expectOneSharedGroup(CLUSTERS);
         expect(ownPolicies(w)).to.deep.equal([]);
         for (const [i, name] of CLUSTERS.entries()) {
             expect(await loginAs(iam.url, await keyOf(name))).to.equal(`${sids[i]} in ${ACCOUNT}`);
-            expect((await accessOf(sids[i])).accessGroups).to.deep.equal([group.id]);
         }
         // A second run changes nothing.
         const first = await stackOf(CLUSTERS[0]);
@@ -226,15 +237,7 @@ describe("Shared access groups (accessGroups, real engine, real API server)", fu
             "groups made",
         ).to.have.length(1);
         // THEN one group holds both service IDs, with one policy per location
-        const w = await world();
-        expect(w.accessGroups.map((g) => g.name)).to.deep.equal([GROUP]);
-        const group = w.accessGroups[0];
-        const sids = pair.map((c) => w.serviceIds.find((s) => s.name === `${c}-${c}-id`)!.iamId!);
-        expect(group.members.map((m) => m.iamId).sort()).to.deep.equal([...sids].sort());
-        expect(groupPolicies(w, group.id)).to.have.length(2);
-        for (const [i, name] of pair.entries()) {
-            expect((await accessOf(sids[i])).accessGroups, name).to.deep.equal([group.id]);
-        }
+        await expectOneSharedGroup(pair);
         for (const s of both) expect(resourceChanges(await s.preview())).to.deep.equal([]);
 
         // WHEN both are destroyed together THEN neither fails, and nothing is left
