@@ -286,13 +286,9 @@ export class NamespaceIdentity extends pulumi.ComponentResource {
                     : `regions: ${JSON.stringify(args.regions)}` +
                       (args.includeGlobal === undefined ? "" : `, includeGlobal: ${args.includeGlobal}`),
         });
-        this.registerOutputs({
-            serviceIdId: this.serviceIdId,
-            iamId: this.iamId,
-            policyIds: this.policyIds,
-            apiKeyId: this.apiKeyId,
-            apiKey: this.apiKey,
-            apiKeyExpiresAt: this.apiKeyExpiresAt,
-        });
+        // Nothing to wait for, so the engine's write for it comes now, while the state is
+        // small: see the note in ../k8s/namespacePullSecrets.ts. The values stay on the class
+        // and on the children (ServiceId, AccessPolicy, ApiKey).
+        this.registerOutputs({});
     }
 }

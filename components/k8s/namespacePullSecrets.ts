@@ -363,13 +363,14 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         this.imagePullSecrets = this.secretNames.apply((names) => names.map((n) => ({ name: n })));
         const patches = patchServiceAccounts(this, name, namespace, accounts.names, this.secretNames, args);
         this.serviceAccounts = pulumi.all(patches.map((p) => p.serviceAccount));
-        this.registerOutputs({
-            namespace: this.namespace,
-            domains: this.domains,
-            secretNames: this.secretNames,
-            imagePullSecrets: this.imagePullSecrets,
-            serviceAccounts: this.serviceAccounts,
-        });
+        // Registered empty, and so at once. The engine writes the whole state when a new
+        // component's outputs arrive (pulumi/pulumi pkg/backend/snapshot.go,
+        // SnapshotManager.RegisterResourceOutputs: no old state, so never elided). Outputs that
+        // wait for this component's children arrive late, when the state is largest: one
+        // whole-state write per namespace at the worst moment, about a fifth of `up` at 100
+        // namespaces (docs/performance.md, "Component outputs"). The values stay on the class
+        // and on the children (the Secrets and the service-account patches).
+        this.registerOutputs({});
     }
 }
 
