@@ -366,10 +366,11 @@ export class NamespacePullSecrets extends pulumi.ComponentResource {
         // Registered empty, and so at once. The engine writes the whole state when a new
         // component's outputs arrive (pulumi/pulumi pkg/backend/snapshot.go,
         // SnapshotManager.RegisterResourceOutputs: no old state, so never elided). Outputs that
-        // wait for this component's children arrive late, when the state is largest: one
-        // whole-state write per namespace at the worst moment, about a fifth of `up` at 100
-        // namespaces (docs/performance.md, "Component outputs"). The values stay on the class
-        // and on the children (the Secrets and the service-account patches).
+        // wait for this component's children arrive late, when the state is largest. With
+        // NamespaceIdentity's, that was two whole-state writes per namespace at the worst moment,
+        // about a fifth of `up` at 100 namespaces (docs/performance.md, "Component outputs").
+        // The values stay on the class and on the children (the Secrets and the service-account
+        // patches).
         this.registerOutputs({});
     }
 }
