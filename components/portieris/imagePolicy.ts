@@ -63,6 +63,9 @@ export class ImagePolicy extends pulumi.ComponentResource {
         );
         this.enforcementReport = gate.report;
         this.spec = declarePolicyResource(this, name, object, args, gate).spec;
-        this.registerOutputs({ spec: this.spec, enforcementReport: this.enforcementReport });
+        // Empty, and so at once: a program may declare one per namespace, and outputs that wait
+        // for the object would cost a write of the whole state each, late in the run (see
+        // ../k8s/namespacePullSecrets.ts). The values stay on the class.
+        this.registerOutputs({});
     }
 }

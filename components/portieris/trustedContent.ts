@@ -124,6 +124,10 @@ export class TrustedContent extends pulumi.ComponentResource {
             return declared.spec.apply((spec) => [describePolicyObject(objects[i]), spec] as const);
         });
         this.policies = pulumi.all(specs).apply((pairs) => Object.fromEntries(pairs));
-        this.registerOutputs({ policies: this.policies, enforcementReport: this.enforcementReport });
+        // Empty, and so at once: ClusterRegistryAccess makes one of these per namespace with
+        // `imagePolicy`, and outputs that wait for the policy objects would cost a write of the
+        // whole state each, late in the run (see ../k8s/namespacePullSecrets.ts). The values
+        // stay on the class.
+        this.registerOutputs({});
     }
 }

@@ -2,40 +2,11 @@
 // being a small API server on loopback: the exact children, and the objects held back when the
 // preview refuses.
 import { expect } from "chai";
-import * as http from "http";
-import { AddressInfo } from "net";
 import { TrustedContent } from "../../components/portieris/trustedContent";
 import { seen, unhandledRejections, unwrap } from "./hooks";
+import { apiServer, deployment } from "./listingApiServer";
 
 const IMAGE_POLICY = "kubernetes:portieris.cloud.ibm.com/v1:ImagePolicy";
-
-/** An API server that lists the given Deployments, and empty lists for everything else. */
-async function apiServer(
-    deployments: unknown[],
-): Promise<{ kubeconfig: string; close: () => Promise<void> }> {
-    const server = http.createServer((req, res) => {
-        const path = new URL(req.url ?? "/", "http://x").pathname;
-        const items = path === "/apis/apps/v1/deployments" ? deployments : [];
-        res.writeHead(200, { "Content-Type": "application/json" });
-        res.end(JSON.stringify({ items, metadata: {} }));
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const kubeconfig = [
-        "apiVersion: v1",
-        "kind: Config",
-        `clusters: [{ name: c, cluster: { server: "${url}" } }]`,
-        "users: [{ name: u, user: { token: t } }]",
-        "contexts: [{ name: x, context: { cluster: c, user: u } }]",
-        "current-context: x",
-    ].join("\n");
-    return { kubeconfig, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-const deployment = (namespace: string, name: string, image: string) => ({
-    metadata: { namespace, name },
-    spec: { template: { spec: { containers: [{ name: "c", image }] } } },
-});
 
 describe("TrustedContent (construction)", function () {
     it("declares each policy object with its spec and labels, once the preview passes", async function () {
