@@ -51,6 +51,11 @@ describe("Per-namespace component outputs", function () {
     after(function () {
         prototype.registerOutputs = original;
     });
+    // Each test sees the registrations of what it constructed, not the SDK's later no-op calls
+    // (initializeAndRegisterOutputs) for an earlier test's components.
+    beforeEach(function () {
+        registrations.length = 0;
+    });
 
     it("registers NamespaceIdentity and NamespacePullSecrets outputs with nothing to wait for", async function () {
         const access = new ClusterRegistryAccess("outs", {
